@@ -1,0 +1,211 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { csrf } from "hono/csrf";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { html } from "hono/html";
+import type { Child } from "hono/jsx";
+import { ErrorPage, Layout } from "../views/layout";
+import type { AppDeps, AppEnv, CurrentUser, Renderer } from "./app-env";
+import { assetFiles } from "./assets.gen";
+import { HTTPException } from "hono/http-exception";
+import { HttpError } from "./lib/http";
+import { Router } from "./routes/router";
+import { registerRoutes } from "./routes";
+import type { UserRole } from "./services/auth";
+
+const MIME: Record<string, string> = {
+  css: "text/css; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  mjs: "text/javascript; charset=utf-8",
+  wasm: "application/wasm",
+  svg: "image/svg+xml",
+  png: "image/png",
+  ico: "image/x-icon",
+  json: "application/json",
+};
+
+export const CSP = [
+  "default-src 'self'",
+  // MediaPipe compiles its WebAssembly; nothing else needs eval (Alpine is the CSP build).
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  // Only our own origin: this also blocks MediaPipe's telemetry and model downloads from CDNs.
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+function isApi(c: Context): boolean {
+  return c.req.path.startsWith("/api/");
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const { config, auth, log } = deps;
+  const publicDir = join(import.meta.dir, "..", "public");
+
+  app.use(requestId({ headerName: "X-Request-Id", generator: () => crypto.randomUUID() }));
+  app.use(async (c, next) => {
+    const started = performance.now();
+    c.set("deps", deps);
+    c.set("user", null);
+    c.set("render", renderer(c));
+    await next();
+    if (c.req.path.startsWith("/assets/")) return;
+    log.info("request", {
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      user: c.get("user")?.email,
+    });
+  });
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: undefined,
+      xFrameOptions: "DENY",
+      referrerPolicy: "same-origin",
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(async (c, next) => {
+    await next();
+    if (!c.res.headers.has("Content-Security-Policy")) c.res.headers.set("Content-Security-Policy", CSP);
+  });
+  app.use(
+    bodyLimit({
+      maxSize: config.MAX_BODY_BYTES,
+      onError: (c) => {
+        const msg = `The request body is larger than ${Math.round(config.MAX_BODY_BYTES / 1024 / 1024)} MiB`;
+        return isApi(c) ? c.json({ error: msg }, 413) : c.get("render").page("Too large", <ErrorPage status={413} message={msg} />, { status: 413 });
+      },
+    }),
+  );
+  // Form posts must come from our own pages (Origin check); better-auth checks its own endpoints.
+  app.use(
+    csrf({
+      origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL(config.BASE_URL).origin,
+    }),
+  );
+
+  app.get("/assets/*", async (c) => {
+    const path = c.req.path;
+    let file = assetFiles[path];
+    if (!file && !path.includes("..")) {
+      const onDisk = join(publicDir, path.slice("/assets/".length));
+      if (existsSync(onDisk)) file = onDisk;
+    }
+    if (!file) return c.notFound();
+    const ext = path.slice(path.lastIndexOf(".") + 1);
+    return new Response(Bun.file(file), {
+      headers: {
+        "Content-Type": MIME[ext] ?? "application/octet-stream",
+        "Cache-Control": path.startsWith("/assets/vendor/") ? "public, max-age=86400" : "no-cache",
+      },
+    });
+  });
+
+  app.on(["GET", "POST"], "/api/auth/*", async (c) => {
+    return auth.handler(c.req.raw);
+  });
+
+  // Who is asking: session cookie or x-api-key (better-auth turns a valid key into a session).
+  app.use(async (c, next) => {
+    if (c.req.path.startsWith("/assets/") || c.req.path === "/healthz") return next();
+    const headers = c.req.raw.headers;
+    if (!headers.get("cookie") && !headers.get("x-api-key")) return next();
+    let session: Awaited<ReturnType<typeof auth.api.getSession>> = null;
+    try {
+      session = await auth.api.getSession({ headers });
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode ?? 401;
+      const msg = (e as Error).message || "Invalid API key";
+      if (status === 429) return c.json({ error: "Too many requests for this API key; slow down" }, 429);
+      return c.json({ error: msg }, 401);
+    }
+    if (session?.user && !session.user.banned) {
+      const u = session.user as typeof session.user & { role?: string };
+      c.set("user", {
+        id: u.id,
+        name: u.name,
+        email: u.email,
+        role: (u.role ?? "viewer") as UserRole,
+        viaApiKey: !!headers.get("x-api-key"),
+      } satisfies CurrentUser);
+    }
+    return next();
+  });
+
+  const router = new Router(app);
+  registerRoutes(router, deps);
+
+  app.notFound((c) => {
+    if (isApi(c)) return c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404);
+    return c.get("render").page("Not found", <ErrorPage status={404} message="There is no page at this address." />, { status: 404 });
+  });
+
+  app.onError((err, c) => {
+    const rid = c.get("requestId");
+    if (err instanceof HttpError) {
+      if (isApi(c) || !c.req.header("accept")?.includes("text/html"))
+        return c.json({ error: err.message, ...err.details }, err.status);
+      return c.get("render").page("Request problem", <ErrorPage status={err.status} message={err.message} requestId={rid} />, { status: err.status });
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      const msg = err.status === 403 ? "This form was sent from another site and was blocked." : err.message || "Bad request";
+      if (isApi(c)) return c.json({ error: msg }, err.status);
+      return c.get("render").page("Request problem", <ErrorPage status={err.status} message={msg} requestId={rid} />, { status: err.status });
+    }
+    log.error("unhandled error", { requestId: rid, method: c.req.method, path: c.req.path, err });
+    if (isApi(c)) return c.json({ error: "Internal error", requestId: rid }, 500);
+    return c.get("render").page(
+      "Error",
+      <ErrorPage status={500} message="The server could not finish this request. The problem was logged." requestId={rid} />,
+      { status: 500 },
+    );
+  });
+
+  return { app, routes: router.specs };
+}
+
+function renderer(c: Context<AppEnv>): Renderer {
+  const page = (title: string, body: Child, opts: { status?: number; active?: string } = {}) => {
+    const status = (opts.status ?? 200) as 200;
+    const partial = c.req.header("HX-Request") === "true" && c.req.header("HX-Request-Type") !== "full";
+    if (partial) return c.html(<>{body}</>, status);
+    const deps = c.get("deps");
+    const banners = deps.services.banners?.() ?? [];
+    return c.html(
+      html`<!doctype html>${(
+        <Layout
+          title={title}
+          user={c.get("user")}
+          active={opts.active}
+          banner={banners.map((b) => (
+            <div class={`banner ${b.level === "error" ? "bad" : ""}`} role="status">
+              {b.text}
+            </div>
+          ))}
+        >
+          {body}
+        </Layout>
+      )}`,
+      status,
+    );
+  };
+  return {
+    page,
+    forbidden: (access) =>
+      page("Not allowed", <ErrorPage status={403} message={`This page needs the ${access} role. Ask an admin.`} />, { status: 403 }),
+  };
+}

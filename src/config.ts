@@ -1,0 +1,107 @@
+import { z } from "zod";
+import os from "node:os";
+
+const bool = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every setting Clockface reads from the environment: default, bounds and a description each. */
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe("HTTP port to listen on (0 picks a free port)"),
+  HOST: z.string().min(1).default("0.0.0.0").describe("Interface to bind"),
+  BASE_URL: z.url().optional().describe("Public URL of the app, used for auth callbacks and origin checks (default http://localhost:PORT)"),
+  DATA_DIR: z.string().min(1).default("./data").describe("Folder for the embedded database, face crops and evidence photos"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// URL")
+    .optional()
+    .describe("PostgreSQL server to use instead of the embedded PGlite database"),
+  MODELS_DIR: z.string().min(1).default("./models").describe("Folder holding the ONNX models (downloaded there on first start)"),
+  MODELS_DOWNLOAD: bool.default(true).describe("Download missing models on start (set 0 on air-gapped sites)"),
+  TZ: z
+    .string()
+    .default("UTC")
+    .refine(validTimeZone, "must be an IANA time zone such as Europe/Berlin")
+    .describe("Time zone of the site; attendance days and schedules use it"),
+  CLOCKFACE_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters")
+    .optional()
+    .describe("Secret for sessions and API keys; generated into DATA_DIR/secret when not set"),
+  CLOCKFACE_ADMIN_EMAIL: z.email().optional().describe("E-mail of the first admin, created on first start"),
+  CLOCKFACE_ADMIN_PASSWORD: z
+    .string()
+    .min(10, "must be at least 10 characters")
+    .max(128)
+    .optional()
+    .describe("Password of the first admin (with CLOCKFACE_ADMIN_EMAIL)"),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(512 * 1024 * 1024)
+    .default(16 * 1024 * 1024)
+    .describe("Largest request body accepted; larger ones get 413"),
+  MAX_IMAGE_PIXELS: z.coerce
+    .number()
+    .int()
+    .min(10_000)
+    .max(200_000_000)
+    .default(40_000_000)
+    .describe("Largest image (width x height) accepted, checked before decoding"),
+  ENGINE_WORKERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(Math.max(1, os.cpus().length))
+    .describe("Face engine worker threads"),
+  ENGINE_QUEUE: z.coerce.number().int().min(1).max(10_000).default(32).describe("Images waiting for a worker before callers get 503"),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10).describe("Sign-in attempts per minute per address"),
+  API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600).describe("Requests per minute per API key"),
+  CLOCKFACE_ALLOW_FILE_SOURCES: bool.default(false).describe("Allow file:// camera sources (demos and tests)"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info").describe("Least severe log level written"),
+});
+
+export type Config = z.infer<typeof configSchema> & { BASE_URL: string };
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/** Parse the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== "") input[key] = v;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const c = parsed.data;
+  if (!!c.CLOCKFACE_ADMIN_EMAIL !== !!c.CLOCKFACE_ADMIN_PASSWORD) {
+    throw new ConfigError(["CLOCKFACE_ADMIN_EMAIL and CLOCKFACE_ADMIN_PASSWORD must be set together"]);
+  }
+  return { ...c, BASE_URL: c.BASE_URL ?? `http://localhost:${c.PORT}` };
+}
+
+/** Rows for the README configuration table. */
+export function configDocs(): { name: string; default: string; description: string }[] {
+  return Object.entries(configSchema.shape).map(([name, s]) => {
+    const def = s instanceof z.ZodDefault ? String((s as z.ZodDefault<z.ZodTypeAny>).def.defaultValue) : "";
+    return { name, default: name === "ENGINE_WORKERS" ? "CPU cores" : def, description: s.description ?? "" };
+  });
+}

@@ -1,0 +1,64 @@
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import { type Access, roleRank } from "../services/auth";
+import type { AppEnv } from "../app-env";
+
+export interface RouteSpec {
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  path: string;
+  access: Access;
+}
+
+function wantsJson(c: Context): boolean {
+  return c.req.path.startsWith("/api/") || (c.req.header("accept") ?? "").includes("application/json");
+}
+
+/** Middleware enforcing an access level; answers 401/403 (JSON for the API, redirect or page otherwise). */
+export function requireAccess(access: Access): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (access === "public") return next();
+    const user = c.get("user");
+    if (!user) {
+      if (wantsJson(c)) return c.json({ error: "Sign in or send an x-api-key header" }, 401);
+      const to = `/login?next=${encodeURIComponent(c.req.path)}`;
+      if (c.req.header("HX-Request")) {
+        c.header("HX-Redirect", to);
+        return c.body(null, 401);
+      }
+      return c.redirect(to, 302);
+    }
+    if (roleRank(user.role) < roleRank(access)) {
+      if (wantsJson(c)) return c.json({ error: `This needs the ${access} role` }, 403);
+      return c.get("render").forbidden(access);
+    }
+    return next();
+  };
+}
+
+/**
+ * Registers routes with their declared access level and remembers them, so a test can walk every
+ * route with every role.
+ */
+export class Router {
+  readonly specs: RouteSpec[] = [];
+  constructor(private readonly app: Hono<AppEnv>) {}
+
+  private add(method: RouteSpec["method"], path: string, access: Access, handlers: MiddlewareHandler<AppEnv>[]) {
+    this.specs.push({ method, path, access });
+    this.app.on(method, path, requireAccess(access), ...(handlers as [MiddlewareHandler<AppEnv>]));
+  }
+  get(path: string, access: Access, ...h: MiddlewareHandler<AppEnv>[]) {
+    this.add("GET", path, access, h);
+  }
+  post(path: string, access: Access, ...h: MiddlewareHandler<AppEnv>[]) {
+    this.add("POST", path, access, h);
+  }
+  patch(path: string, access: Access, ...h: MiddlewareHandler<AppEnv>[]) {
+    this.add("PATCH", path, access, h);
+  }
+  put(path: string, access: Access, ...h: MiddlewareHandler<AppEnv>[]) {
+    this.add("PUT", path, access, h);
+  }
+  delete(path: string, access: Access, ...h: MiddlewareHandler<AppEnv>[]) {
+    this.add("DELETE", path, access, h);
+  }
+}

@@ -1,0 +1,60 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { AppDeps } from "./app-env";
+import { createApp } from "./app.tsx";
+import type { Config } from "./config";
+import { openDatabase } from "./db/client";
+import { createLogger, type Logger } from "./lib/log";
+import { createAuth } from "./services/auth";
+import { createServices } from "./services";
+
+/** The session secret: from the environment, or generated once into DATA_DIR/secret. */
+export function loadSecret(config: Config): string {
+  if (config.CLOCKFACE_SECRET) return config.CLOCKFACE_SECRET;
+  const dir = resolve(config.DATA_DIR);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+export interface Built {
+  deps: AppDeps;
+  app: ReturnType<typeof createApp>["app"];
+  routes: ReturnType<typeof createApp>["routes"];
+  close(): Promise<void>;
+}
+
+/** Opens the database and wires services and routes; used by main.ts and by tests. */
+export async function build(
+  config: Config,
+  opts: { log?: Logger; pgSchema?: string; inMemory?: boolean; pgliteAssets?: () => Promise<Record<string, unknown>> } = {},
+): Promise<Built> {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: opts.inMemory ? undefined : config.DATA_DIR,
+    pgSchema: opts.pgSchema,
+    pgliteAssets: opts.pgliteAssets,
+  });
+  const secret = opts.inMemory && !config.CLOCKFACE_SECRET ? "test-secret-".padEnd(40, "x") : loadSecret(config);
+  const auth = createAuth(config, database.db, secret, log);
+  const services = createServices(database, auth, config, log);
+  const deps: AppDeps = { config, database, auth, log, services };
+  const { app, routes } = createApp(deps);
+  if (await services.accounts.bootstrapAdmin(config.CLOCKFACE_ADMIN_EMAIL, config.CLOCKFACE_ADMIN_PASSWORD)) {
+    log.info("created the first admin from CLOCKFACE_ADMIN_EMAIL", { email: config.CLOCKFACE_ADMIN_EMAIL });
+  }
+  return {
+    deps,
+    app,
+    routes,
+    close: async () => {
+      await services.close?.();
+      await database.close();
+    },
+  };
+}

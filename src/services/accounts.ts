@@ -1,0 +1,41 @@
+import type { Actor, AuditService } from "../db/repos/audit";
+import type { UsersRepo } from "../db/repos/users";
+import type { Auth, UserRole } from "./auth";
+
+/** User accounts and API keys, on top of better-auth, with every change audited. */
+export class AccountsService {
+  constructor(
+    private readonly auth: Auth,
+    private readonly users: UsersRepo,
+    private readonly audit: AuditService,
+  ) {}
+
+  async createUser(input: { name: string; email: string; password: string; role: UserRole }, actor?: Actor) {
+    const { user } = await this.auth.api.createUser({
+      body: { name: input.name, email: input.email.toLowerCase(), password: input.password, role: input.role },
+    });
+    await this.audit.record(actor ?? { id: null, label: "setup" }, "create", "user", user.id, null, {
+      email: user.email,
+      name: user.name,
+      role: input.role,
+    });
+    return user;
+  }
+
+  /** Creates the first admin from the environment when no user exists; returns whether it did. */
+  async bootstrapAdmin(email: string | undefined, password: string | undefined): Promise<boolean> {
+    if (!email || !password || (await this.users.count()) > 0) return false;
+    await this.createUser({ name: "Administrator", email, password, role: "admin" }, { id: null, label: "bootstrap" });
+    return true;
+  }
+
+  /** A new API key for a user (kiosks, integrations); the plain key is only returned here. */
+  async createApiKey(userId: string, name: string, actor?: Actor): Promise<{ id: string; key: string }> {
+    const api = this.auth.api as unknown as {
+      createApiKey(a: { body: { userId: string; name: string } }): Promise<{ id: string; key: string }>;
+    };
+    const k = await api.createApiKey({ body: { userId, name } });
+    await this.audit.record(actor ?? { id: null, label: "system" }, "create", "api_key", k.id, null, { userId, name });
+    return { id: k.id, key: k.key };
+  }
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { dbKinds, form, makeApp, type TestApp } from "./helpers";
+
+for (const kind of dbKinds()) {
+  describe(`shell on ${kind}`, () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await makeApp(kind);
+    });
+    afterAll(() => t.close());
+
+    test("healthz reports the database", async () => {
+      const r = await t.req("/healthz");
+      expect(r.status).toBe(200);
+      expect(await r.json()).toEqual({ status: "ok", db: kind });
+    });
+
+    test("with no user, login redirects to the one-time setup page", async () => {
+      const r = await t.req("/login");
+      expect(r.status).toBe(302);
+      expect(r.headers.get("location")).toBe("/setup");
+      const page = await t.req("/setup");
+      expect(await page.text()).toContain("Create administrator");
+    });
+
+    test("setup validates, creates the admin, signs in, then disappears", async () => {
+      const bad = await t.req("/setup", { method: "POST", ...form({ name: "", email: "nope", password: "short" }) });
+      expect(bad.status).toBe(422);
+      const html = await bad.text();
+      expect(html).toContain("Enter a valid e-mail address");
+      expect(html).toContain("Use at least 10 characters");
+      const ok = await t.req("/setup", { method: "POST", ...form({ name: "Ada", email: "ada@example.com", password: "a-long-password" }) });
+      expect(ok.status).toBe(303);
+      const cookie = ok.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      expect(ok.headers.getSetCookie().join()).toContain("HttpOnly");
+      const dash = await t.req("/", { headers: { cookie } });
+      expect(dash.status).toBe(200);
+      expect(await dash.text()).toContain("Ada · admin");
+      const again = await t.req("/setup");
+      expect(again.status).toBe(302);
+      expect(again.headers.get("location")).toBe("/login");
+    });
+
+    test("security headers and CSP on every page", async () => {
+      const r = await t.req("/login");
+      expect(r.headers.get("content-security-policy")).toContain("default-src 'self'");
+      expect(r.headers.get("content-security-policy")).toContain("connect-src 'self'");
+      expect(r.headers.get("x-frame-options")).toBe("DENY");
+      expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(r.headers.get("x-request-id")).toMatch(/[0-9a-f-]{36}/);
+    });
+
+    test("unknown page is a 404 page, unknown API route a JSON 404", async () => {
+      const page = await t.req("/no/such/page", { as: "viewer", headers: { accept: "text/html" } });
+      expect(page.status).toBe(404);
+      expect(await page.text()).toContain("There is no page at this address.");
+      const api = await t.req("/api/v1/nothing", { as: "viewer" });
+      expect(api.status).toBe(404);
+      expect((await api.json()).error).toContain("No route");
+    });
+
+    test("anonymous dashboard visit redirects to login", async () => {
+      const r = await t.req("/");
+      expect(r.status).toBe(302);
+      expect(r.headers.get("location")).toBe("/login?next=%2F");
+    });
+
+    test("a form post from another origin is refused (CSRF)", async () => {
+      const r = await t.req("/logout", { method: "POST", ...form({}), headers: { origin: "http://evil.example", "content-type": "application/x-www-form-urlencoded" } });
+      expect(r.status).toBe(403);
+    });
+
+    test("login is rate limited", async () => {
+      let last = 0;
+      for (let i = 0; i < 12; i++) {
+        const r = await t.req("/login", { method: "POST", ...form({ email: "ada@example.com", password: "wrong-password" }) });
+        last = r.status;
+      }
+      expect(last).toBe(429);
+    });
+
+    test("assets are served with the right type", async () => {
+      const r = await t.req("/assets/vendor/htmx.min.js");
+      expect(r.status).toBe(200);
+      expect(r.headers.get("content-type")).toContain("javascript");
+      expect((await r.text()).length).toBeGreaterThan(10_000);
+    });
+  });
+}

@@ -1,0 +1,49 @@
+export function LoginForm({ email = "", error, next = "/" }: { email?: string; error?: string; next?: string }) {
+  return (
+    <section class="panel narrow" id="login">
+      <h1>Sign in</h1>
+      {error && (
+        <p class="flash bad" role="alert">
+          {error}
+        </p>
+      )}
+      <form method="post" action={`/login?next=${encodeURIComponent(next)}`}>
+        <label for="email">E-mail</label>
+        <input id="email" name="email" type="email" autocomplete="username" required value={email} style="width:100%" />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required style="width:100%" />
+        <p>
+          <button type="submit">Sign in</button>
+        </p>
+      </form>
+    </section>
+  );
+}
+
+export function SetupForm({ values = {}, errors = {} }: { values?: Record<string, string>; errors?: Record<string, string> }) {
+  return (
+    <section class="panel narrow" id="setup">
+      <h1>Set up Clockface</h1>
+      <p class="muted">No user exists yet. Create the first administrator; this page disappears afterwards.</p>
+      {errors._ && (
+        <p class="flash bad" role="alert">
+          {errors._}
+        </p>
+      )}
+      <form method="post" action="/setup">
+        <label for="name">Your name</label>
+        <input id="name" name="name" required value={values.name ?? ""} style="width:100%" />
+        {errors.name && <div class="field-error">{errors.name}</div>}
+        <label for="email">E-mail</label>
+        <input id="email" name="email" type="email" required value={values.email ?? ""} style="width:100%" />
+        {errors.email && <div class="field-error">{errors.email}</div>}
+        <label for="password">Password (10 characters or more)</label>
+        <input id="password" name="password" type="password" autocomplete="new-password" required minlength={10} style="width:100%" />
+        {errors.password && <div class="field-error">{errors.password}</div>}
+        <p>
+          <button type="submit">Create administrator</button>
+        </p>
+      </form>
+    </section>
+  );
+}
