@@ -134,3 +134,12 @@ export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
+
+/** True when a database error (postgres.js, PGlite, or drizzle's wrapper around them) is a unique-key violation. */
+export function isUniqueViolation(e: unknown): boolean {
+  for (let err = e as { code?: string; cause?: unknown } | undefined, depth = 0; err && depth < 4; depth++) {
+    if (err.code === "23505") return true;
+    err = err.cause as typeof err;
+  }
+  return false;
+}

@@ -1,5 +1,8 @@
 import type { AppDeps } from "../app-env";
+import { registerPeopleApi } from "./api-people";
 import { registerAuthRoutes } from "./auth";
+import { Api } from "./openapi";
+import { registerPeopleRoutes } from "./people";
 import type { Router } from "./router";
 import { registerSystemRoutes } from "./system";
 
@@ -7,4 +10,9 @@ import { registerSystemRoutes } from "./system";
 export function registerRoutes(r: Router, deps: AppDeps) {
   registerSystemRoutes(r, deps);
   registerAuthRoutes(r, deps);
+  registerPeopleRoutes(r, deps);
+  const api = new Api(r);
+  registerPeopleApi(api, deps);
+  const doc = api.document(process.env.npm_package_version ?? "0.1.0");
+  r.get("/api/v1/openapi.json", "public", (c) => c.json(doc));
 }

@@ -1,6 +1,30 @@
-import type { Context, Hono, MiddlewareHandler } from "hono";
+import type { Context, Hono, MiddlewareHandler, Next } from "hono";
 import { type Access, roleRank } from "../services/auth";
 import type { AppEnv } from "../app-env";
+import type { Actor } from "../db/repos/audit";
+
+/** The signed-in user as an audit actor. */
+export function actorOf(c: Context<AppEnv>): Actor {
+  const u = c.get("user");
+  return u ? { id: u.id, label: u.viaApiKey ? `${u.email} (API key)` : u.email, requestId: c.get("requestId") } : { id: null, label: "anonymous", requestId: c.get("requestId") };
+}
+
+/** After a successful form post: a real redirect, or HX-Redirect for htmx (which does not follow 3xx into a page load). */
+export function redirectAfterPost(c: Context<AppEnv>, to: string): Response {
+  if (c.req.header("HX-Request")) {
+    c.header("HX-Redirect", to);
+    return c.body(null, 200);
+  }
+  return c.redirect(to, 303);
+}
+
+export function canEdit(c: Context<AppEnv>): boolean {
+  const u = c.get("user");
+  return !!u && roleRank(u.role) >= roleRank("operator");
+}
+
+/** A route handler: may answer synchronously or asynchronously. */
+export type Handler = (c: Context<AppEnv>, next: Next) => Response | Promise<Response | void>;
 
 export interface RouteSpec {
   method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
@@ -42,23 +66,23 @@ export class Router {
   readonly specs: RouteSpec[] = [];
   constructor(private readonly app: Hono<AppEnv>) {}
 
-  private add(method: RouteSpec["method"], path: string, access: Access, handlers: MiddlewareHandler<AppEnv>[]) {
+  add(method: RouteSpec["method"], path: string, access: Access, handlers: Handler[]) {
     this.specs.push({ method, path, access });
-    this.app.on(method, path, requireAccess(access), ...(handlers as [MiddlewareHandler<AppEnv>]));
+    this.app.on(method, path, requireAccess(access), ...(handlers as unknown as [MiddlewareHandler<AppEnv>]));
   }
-  get(path: string, access: Access, ...h: MiddlewareHandler<AppEnv>[]) {
+  get(path: string, access: Access, ...h: Handler[]) {
     this.add("GET", path, access, h);
   }
-  post(path: string, access: Access, ...h: MiddlewareHandler<AppEnv>[]) {
+  post(path: string, access: Access, ...h: Handler[]) {
     this.add("POST", path, access, h);
   }
-  patch(path: string, access: Access, ...h: MiddlewareHandler<AppEnv>[]) {
+  patch(path: string, access: Access, ...h: Handler[]) {
     this.add("PATCH", path, access, h);
   }
-  put(path: string, access: Access, ...h: MiddlewareHandler<AppEnv>[]) {
+  put(path: string, access: Access, ...h: Handler[]) {
     this.add("PUT", path, access, h);
   }
-  delete(path: string, access: Access, ...h: MiddlewareHandler<AppEnv>[]) {
+  delete(path: string, access: Access, ...h: Handler[]) {
     this.add("DELETE", path, access, h);
   }
 }

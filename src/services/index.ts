@@ -4,7 +4,10 @@ import type { Logger } from "../lib/log";
 import { AuditService } from "../db/repos/audit";
 import { StatsRepo } from "../db/repos/stats";
 import { UsersRepo } from "../db/repos/users";
+import { DepartmentsRepo, PeopleRepo } from "../db/repos/people";
 import { AccountsService } from "./accounts";
+import { JobRegistry } from "./jobs";
+import { PeopleService } from "./people";
 import type { Auth } from "./auth";
 
 /** Application services; routes call these and never touch the database directly. */
@@ -18,6 +21,8 @@ export interface Services {
   users: UsersRepo;
   stats: StatsRepo;
   accounts: AccountsService;
+  people: PeopleService;
+  jobs: JobRegistry;
   /** Site-wide notices shown above every page (e.g. recognition disabled). */
   banners(): Banner[];
   /** Stops background work (workers, timers) before the database closes. */
@@ -33,6 +38,8 @@ export function createServices(database: Database, auth: Auth, _config: Config, 
     users,
     stats: new StatsRepo(db),
     accounts: new AccountsService(auth, users, audit),
+    people: new PeopleService(new PeopleRepo(db), new DepartmentsRepo(db), audit),
+    jobs: new JobRegistry(),
     banners: () => [],
   };
 }

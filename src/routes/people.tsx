@@ -1,0 +1,210 @@
+import type { Context } from "hono";
+import { DepartmentsPage, ImportPage, type ImportJobView, PeoplePage, PersonForm, PersonPage, type FormValues } from "../../views/pages/people";
+import type { AppDeps, AppEnv } from "../app-env";
+import { csvRow } from "../domain/csv";
+import { HttpError, fieldErrors, formFields, idParam } from "../lib/http";
+import type { ImportReport } from "../services/schemas";
+import { CSV_COLUMNS } from "../services/people";
+import { departmentCreateSchema, listQuerySchema, peopleQuerySchema, personCreateSchema, personPatchSchema, type PeopleQuery } from "../services/schemas";
+import { actorOf, canEdit, redirectAfterPost, type Router } from "./router";
+
+const FLASH: Record<string, string> = { created: "Person added.", saved: "Changes saved.", deleted: "Person deleted; their face data was erased.", consent: "Consent recorded." };
+
+/** Query string → people filter; nonsense values fall back to defaults instead of failing the page. */
+export function peopleQuery(c: Context): PeopleQuery {
+  const raw = c.req.query();
+  const r = peopleQuerySchema.safeParse(raw);
+  if (r.success) return r.data;
+  const clean: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (!r.error.issues.some((i) => i.path[0] === k)) clean[k] = v;
+  return peopleQuerySchema.parse(clean);
+}
+
+function personFromForm(f: Record<string, string>, withConsent: boolean) {
+  return {
+    name: f.name ?? "",
+    employeeCode: f.employeeCode ?? "",
+    departmentId: f.departmentId ?? "",
+    email: f.email ?? "",
+    notes: f.notes ?? "",
+    active: f.active === "on",
+    ...(withConsent ? { consent: f.consent === "on" } : {}),
+  };
+}
+
+function formValues(f: Record<string, string>): FormValues {
+  return { ...f, active: f.active === "on" ? "on" : "off" };
+}
+
+async function streamCsv(c: Context, filename: string, rows: AsyncGenerator<string>) {
+  const enc = new TextEncoder();
+  const body = new ReadableStream({
+    async pull(ctrl) {
+      const { value, done } = await rows.next();
+      if (done) ctrl.close();
+      else ctrl.enqueue(enc.encode(value));
+    },
+  });
+  return c.body(body, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${filename}"` });
+}
+
+export function registerPeopleRoutes(r: Router, deps: AppDeps) {
+  const { services, config } = deps;
+  const people = services.people;
+
+  r.get("/people", "viewer", async (c) => {
+    const query = peopleQuery(c);
+    const [{ rows, total }, departments] = await Promise.all([people.list(query), people.departmentOptions()]);
+    const flash = FLASH[c.req.query("done") ?? ""];
+    return c.get("render").page("People", <PeoplePage query={query} rows={rows} total={total} departments={departments} canEdit={canEdit(c)} flash={flash} />, { active: "people" });
+  });
+
+  r.get("/people/export.csv", "viewer", async (c) => {
+    const { limit: _l, offset: _o, ...filter } = peopleQuery(c);
+    return streamCsv(c, "people.csv", people.exportCsv(filter));
+  });
+
+  r.get("/people/new", "operator", async (c) => {
+    return c.get("render").page("Add person", <PersonForm departments={await people.departmentOptions()} values={{ departmentId: c.req.query("departmentId") }} />, { active: "people" });
+  });
+
+  r.post("/people", "operator", async (c) => {
+    const f = await formFields(c);
+    const parsed = personCreateSchema.safeParse(personFromForm(f, true));
+    const again = async (errors: Record<string, string>) =>
+      c.get("render").page("Add person", <PersonForm departments={await people.departmentOptions()} values={formValues(f)} errors={errors} />, { status: 422, active: "people" });
+    if (!parsed.success) return again(fieldErrors(parsed.error));
+    try {
+      const p = await people.create(parsed.data, actorOf(c));
+      return redirectAfterPost(c, `/people/${p.id}?done=created`);
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 422) return again((e.details?.fields as Record<string, string>) ?? { _: e.message });
+      throw e;
+    }
+  });
+
+  r.get("/people/import", "operator", (c) => c.get("render").page("Import people", <ImportPage />, { active: "people" }));
+
+  r.get("/people/import/template.csv", "operator", (c) =>
+    c.body(csvRow([...CSV_COLUMNS].slice(0, 6)) + csvRow(["E-0001", "Ada Lovelace", "Engineering", "ada@example.com", "yes", ""]), 200, {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": 'attachment; filename="people-template.csv"',
+    }),
+  );
+
+  r.post("/people/import", "operator", async (c) => {
+    const body = await c.req.parseBody();
+    const file = body.file;
+    const fail = (msg: string) => c.get("render").page("Import people", <ImportPage error={msg} />, { status: 422, active: "people" });
+    if (!(file instanceof File) || file.size === 0) return fail("Choose a CSV file to import.");
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      return fail("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.");
+    }
+    const actor = actorOf(c);
+    const job = services.jobs.start<ImportReport>("people-import", c.get("user")!.id, (progress) => people.importCsv(text, actor, progress), (e) => (e instanceof HttpError ? e.message : null));
+    await Bun.sleep(0);
+    const view: ImportJobView = { id: job.id, done: job.done, total: job.total, finished: job.finished, error: job.error, report: job.result };
+    return c.get("render").page("Import people", <ImportPage job={view} />, { status: 202, active: "people" });
+  });
+
+  r.get("/people/import/:job", "operator", async (c) => {
+    const job = services.jobs.get<ImportReport>(c.req.param("job") ?? "", c.get("user")!.id);
+    if (!job) throw new HttpError(404, "This import is unknown or too old");
+    const view: ImportJobView = { id: job.id, done: job.done, total: job.total, finished: job.finished, error: job.error, report: job.result };
+    return c.get("render").page("Import people", <ImportPage job={view} />, { active: "people" });
+  });
+
+  r.get("/people/:id", "viewer", async (c) => {
+    const p = await people.get(idParam(c));
+    return c.get("render").page(p.name, <PersonPage person={p} canEdit={canEdit(c)} tz={config.TZ} flash={FLASH[c.req.query("done") ?? ""]} />, { active: "people" });
+  });
+
+  r.get("/people/:id/edit", "operator", async (c) => {
+    const p = await people.get(idParam(c));
+    const values: FormValues = { name: p.name, employeeCode: p.employeeCode, departmentId: p.departmentId ? String(p.departmentId) : "", email: p.email ?? "", notes: p.notes ?? "", active: p.active ? "on" : "off" };
+    return c.get("render").page(`Edit ${p.name}`, <PersonForm personId={p.id} values={values} departments={await people.departmentOptions()} />, { active: "people" });
+  });
+
+  r.post("/people/:id", "operator", async (c) => {
+    const id = idParam(c);
+    await people.get(id);
+    const f = await formFields(c);
+    const parsed = personPatchSchema.safeParse(personFromForm(f, false));
+    const again = async (errors: Record<string, string>) =>
+      c.get("render").page("Edit person", <PersonForm personId={id} departments={await people.departmentOptions()} values={formValues(f)} errors={errors} />, { status: 422, active: "people" });
+    if (!parsed.success) return again(fieldErrors(parsed.error));
+    try {
+      await people.update(id, parsed.data, actorOf(c));
+      return redirectAfterPost(c, `/people/${id}?done=saved`);
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 422) return again((e.details?.fields as Record<string, string>) ?? { _: e.message });
+      throw e;
+    }
+  });
+
+  r.post("/people/:id/consent", "operator", async (c) => {
+    const id = idParam(c);
+    const f = await formFields(c);
+    const p = await people.update(id, { consent: f.consent === "on" }, actorOf(c));
+    return c.get("render").page(p.name, <PersonPage person={p} canEdit tz={config.TZ} flash={f.consent === "on" ? FLASH.consent : undefined} />, { active: "people" });
+  });
+
+  r.post("/people/:id/delete", "operator", async (c) => {
+    await people.delete(idParam(c), actorOf(c));
+    return redirectAfterPost(c, "/people?done=deleted");
+  });
+
+  // ---------------------------------------------------------------- departments
+
+  const departmentsPage = async (c: Context<AppEnv>, extra: { values?: FormValues; errors?: Record<string, string>; editing?: number; status?: number } = {}) => {
+    const q = listQuerySchema.safeParse(c.req.query());
+    const query = q.success ? q.data : listQuerySchema.parse({});
+    const editRaw = c.req.query("edit");
+    const editing = extra.editing ?? (editRaw && /^\d+$/.test(editRaw) ? Number(editRaw) : undefined);
+    const { rows, total } = await people.listDepartments(query);
+    return c.get("render").page(
+      "Departments",
+      <DepartmentsPage rows={rows} total={total} q={query.q} limit={query.limit} offset={query.offset} canEdit={canEdit(c)} values={extra.values} errors={extra.errors} editing={editing} />,
+      { active: "people", status: extra.status },
+    );
+  };
+
+  r.get("/departments", "viewer", (c) => departmentsPage(c));
+
+  r.post("/departments", "operator", async (c) => {
+    const f = await formFields(c);
+    const parsed = departmentCreateSchema.safeParse({ name: f.name ?? "", description: f.description ?? "" });
+    if (!parsed.success) return departmentsPage(c, { values: f, errors: fieldErrors(parsed.error), status: 422 });
+    try {
+      await people.createDepartment(parsed.data, actorOf(c));
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 422) return departmentsPage(c, { values: f, errors: e.details?.fields as Record<string, string>, status: 422 });
+      throw e;
+    }
+    return redirectAfterPost(c, "/departments");
+  });
+
+  r.post("/departments/:id", "operator", async (c) => {
+    const id = idParam(c);
+    await people.getDepartment(id);
+    const f = await formFields(c);
+    const parsed = departmentCreateSchema.safeParse({ name: f.name ?? "", description: f.description ?? "" });
+    if (!parsed.success) return departmentsPage(c, { values: f, errors: fieldErrors(parsed.error), editing: id, status: 422 });
+    try {
+      await people.updateDepartment(id, parsed.data, actorOf(c));
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 422) return departmentsPage(c, { values: f, errors: e.details?.fields as Record<string, string>, editing: id, status: 422 });
+      throw e;
+    }
+    return redirectAfterPost(c, "/departments");
+  });
+
+  r.post("/departments/:id/delete", "operator", async (c) => {
+    await people.deleteDepartment(idParam(c), actorOf(c));
+    return redirectAfterPost(c, "/departments");
+  });
+}

@@ -1,0 +1,137 @@
+import { z } from "zod";
+
+/**
+ * Input and output shapes of people and departments. The HTML forms, the JSON API and the OpenAPI
+ * document all use these, so they cannot drift apart.
+ */
+
+const emptyToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v);
+const trimmed = (max: number) => z.string().trim().max(max, `At most ${max} characters`);
+
+export const EMPLOYEE_CODE = /^[A-Za-z0-9][A-Za-z0-9._\-/]*$/;
+
+export const personFields = {
+  name: trimmed(200).min(1, "Enter a name").describe("Full name as shown on screens and reports"),
+  employeeCode: trimmed(64)
+    .min(1, "Enter an employee code")
+    .regex(EMPLOYEE_CODE, "Use letters, digits and . _ - / only")
+    .describe("Unique code from HR or payroll"),
+  departmentId: z.preprocess(emptyToNull, z.coerce.number().int().positive().nullable()).describe("Department id or null"),
+  email: z.preprocess(emptyToNull, z.email("Enter a valid e-mail address").max(200).nullable()).describe("Optional e-mail"),
+  active: z.boolean().describe("Inactive people are not recognised and not expected at work"),
+  notes: z.preprocess(emptyToNull, trimmed(2000).nullable()).describe("Free text"),
+  consent: z
+    .boolean()
+    .describe("true records consent to face enrollment now (who and when are stored); false withdraws it"),
+};
+
+export const personCreateSchema = z
+  .object({
+    name: personFields.name,
+    employeeCode: personFields.employeeCode,
+    departmentId: personFields.departmentId.optional(),
+    email: personFields.email.optional(),
+    active: personFields.active.default(true),
+    notes: personFields.notes.optional(),
+    consent: personFields.consent.optional(),
+  })
+  .strict();
+
+export const personPatchSchema = z
+  .object({
+    name: personFields.name.optional(),
+    employeeCode: personFields.employeeCode.optional(),
+    departmentId: personFields.departmentId.optional(),
+    email: personFields.email.optional(),
+    active: personFields.active.optional(),
+    notes: personFields.notes.optional(),
+    consent: personFields.consent.optional(),
+  })
+  .strict();
+
+export type PersonCreate = z.infer<typeof personCreateSchema>;
+export type PersonPatch = z.infer<typeof personPatchSchema>;
+
+export const personSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  employeeCode: z.string(),
+  departmentId: z.number().int().nullable(),
+  departmentName: z.string().nullable(),
+  email: z.string().nullable(),
+  active: z.boolean(),
+  consentAt: z.string().nullable().describe("ISO time consent was recorded, or null"),
+  consentBy: z.string().nullable(),
+  notes: z.string().nullable(),
+  faceCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const departmentFields = {
+  name: trimmed(120).min(1, "Enter a name"),
+  description: z.preprocess(emptyToNull, trimmed(1000).nullable()),
+  scheduleId: z.preprocess(emptyToNull, z.coerce.number().int().positive().nullable()),
+};
+
+export const departmentCreateSchema = z
+  .object({
+    name: departmentFields.name,
+    description: departmentFields.description.optional(),
+    scheduleId: departmentFields.scheduleId.optional(),
+  })
+  .strict();
+
+export const departmentPatchSchema = departmentCreateSchema.partial().strict();
+
+export type DepartmentCreate = z.infer<typeof departmentCreateSchema>;
+export type DepartmentPatch = z.infer<typeof departmentPatchSchema>;
+
+export const departmentSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  description: z.string().nullable(),
+  scheduleId: z.number().int().nullable(),
+  peopleCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const boolish = z.preprocess((v) => (v === "true" || v === "1" ? true : v === "false" || v === "0" ? false : v === "" ? undefined : v), z.boolean().optional());
+
+export const listQuerySchema = z.object({
+  q: z.string().trim().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(25),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+});
+
+export const peopleQuerySchema = listQuerySchema.extend({
+  departmentId: z.preprocess(emptyToNull, z.coerce.number().int().positive().nullable().optional()),
+  active: boolish,
+  sort: z.enum(["name", "code", "department", "created"]).default("name"),
+});
+
+export type PeopleQuery = z.infer<typeof peopleQuerySchema>;
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+
+export const errorSchema = z.object({
+  error: z.string(),
+  fields: z.record(z.string(), z.string()).optional().describe("Field name → message, for validation errors"),
+});
+
+export const importReportSchema = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  failed: z.number().int(),
+  rows: z.array(
+    z.object({
+      line: z.number().int(),
+      employeeCode: z.string().nullable(),
+      status: z.enum(["created", "updated", "failed"]),
+      error: z.string().optional(),
+    }),
+  ),
+});
+export type ImportReport = z.infer<typeof importReportSchema>;

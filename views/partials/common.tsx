@@ -1,0 +1,57 @@
+import type { Child } from "hono/jsx";
+
+/** Builds a query string from defined, non-empty values. */
+export function qs(params: Record<string, string | number | boolean | null | undefined>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : "";
+}
+
+/**
+ * Previous/next links for a paginated list. Links work without JavaScript; with htmx they swap only
+ * `target` (selected from the same page) and push the URL.
+ */
+export function Pager({ base, params, total, limit, offset, target }: { base: string; params: Record<string, string | number | boolean | null | undefined>; total: number; limit: number; offset: number; target: string }) {
+  const page = Math.floor(offset / limit) + 1;
+  const pages = Math.max(1, Math.ceil(total / limit));
+  const link = (off: number, label: string, rel: string) => {
+    const href = `${base}${qs({ ...params, limit, offset: off })}`;
+    return (
+      <a class="btn secondary" rel={rel} href={href} hx-get={href} hx-target={target} hx-select={target} hx-swap="outerHTML" hx-push-url="true">
+        {label}
+      </a>
+    );
+  };
+  return (
+    <nav class="pager" aria-label="Pages">
+      {offset > 0 ? link(Math.max(0, offset - limit), "← Previous", "prev") : <span />}
+      <span class="muted">
+        Page {page} of {pages} · {total} in all
+      </span>
+      {offset + limit < total ? link(offset + limit, "Next →", "next") : <span />}
+    </nav>
+  );
+}
+
+export function FieldError({ errors, name }: { errors?: Record<string, string>; name: string }) {
+  const e = errors?.[name];
+  return e ? (
+    <div class="field-error" id={`${name}-error`}>
+      {e}
+    </div>
+  ) : null;
+}
+
+export function Flash({ kind = "ok", children }: { kind?: "ok" | "bad"; children: Child }) {
+  return (
+    <p class={`flash ${kind === "bad" ? "bad" : ""}`} role={kind === "bad" ? "alert" : "status"}>
+      {children}
+    </p>
+  );
+}
+
+export function fmtDateTime(d: Date | null | undefined, tz: string): string {
+  if (!d) return "";
+  return d.toLocaleString("en-GB", { timeZone: tz, year: "numeric", month: "short", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+}
