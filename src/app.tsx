@@ -50,6 +50,7 @@ function isApi(c: Context): boolean {
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
+  const pages = new Set<string>();
   const { config, auth, log } = deps;
   const publicDir = join(import.meta.dir, "..", "public");
 
@@ -58,7 +59,7 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     c.set("deps", deps);
     c.set("user", null);
-    c.set("render", renderer(c));
+    c.set("render", renderer(c, pages));
     await next();
     if (c.req.path.startsWith("/assets/")) return;
     log.info("request", {
@@ -148,6 +149,7 @@ export function createApp(deps: AppDeps) {
 
   const router = new Router(app);
   registerRoutes(router, deps);
+  for (const s of router.specs) if (s.method === "GET" && !s.path.includes(":")) pages.add(s.path);
 
   app.notFound((c) => {
     if (isApi(c)) return c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404);
@@ -178,7 +180,7 @@ export function createApp(deps: AppDeps) {
   return { app, routes: router.specs };
 }
 
-function renderer(c: Context<AppEnv>): Renderer {
+function renderer(c: Context<AppEnv>, pages: ReadonlySet<string>): Renderer {
   const page = (title: string, body: Child, opts: { status?: number; active?: string } = {}) => {
     const status = (opts.status ?? 200) as 200;
     const partial = c.req.header("HX-Request") === "true" && c.req.header("HX-Request-Type") !== "full";
@@ -191,6 +193,7 @@ function renderer(c: Context<AppEnv>): Renderer {
           title={title}
           user={c.get("user")}
           active={opts.active}
+          pages={pages}
           banner={banners.map((b) => (
             <div class={`banner ${b.level === "error" ? "bad" : ""}`} role="status">
               {b.text}

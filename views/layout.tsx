@@ -15,11 +15,13 @@ export interface LayoutProps {
   title: string;
   user: CurrentUser | null;
   active?: string;
+  /** Paths that have a page; navigation shows only these. */
+  pages?: ReadonlySet<string>;
   banner?: Child;
   children: Child;
 }
 
-export function Layout({ title, user, active, banner, children }: LayoutProps) {
+export function Layout({ title, user, active, pages, banner, children }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -39,7 +41,7 @@ export function Layout({ title, user, active, banner, children }: LayoutProps) {
           </a>
           {user && (
             <nav aria-label="Main">
-              {NAV.map((n) => (
+              {NAV.filter((n) => !pages || pages.has(n.href)).map((n) => (
                 <a href={n.href} aria-current={active === n.key ? "page" : undefined}>
                   {n.label}
                 </a>
@@ -70,9 +72,9 @@ export function Layout({ title, user, active, banner, children }: LayoutProps) {
 }
 
 /** A titled panel used by most pages. */
-export function Panel({ title, actions, children }: { title: string; actions?: Child; children: Child }) {
+export function Panel({ title, actions, id, children }: { title: string; actions?: Child; id?: string; children: Child }) {
   return (
-    <section class="panel">
+    <section class="panel" id={id}>
       <div class="panel-head">
         <h1>{title}</h1>
         {actions && <div class="actions">{actions}</div>}

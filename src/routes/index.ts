@@ -1,4 +1,5 @@
 import type { AppDeps } from "../app-env";
+import { registerAdminRoutes } from "./admin";
 import { registerPeopleApi } from "./api-people";
 import { registerAuthRoutes } from "./auth";
 import { Api } from "./openapi";
@@ -11,6 +12,7 @@ export function registerRoutes(r: Router, deps: AppDeps) {
   registerSystemRoutes(r, deps);
   registerAuthRoutes(r, deps);
   registerPeopleRoutes(r, deps);
+  registerAdminRoutes(r, deps);
   const api = new Api(r);
   registerPeopleApi(api, deps);
   const doc = api.document(process.env.npm_package_version ?? "0.1.0");

@@ -1,5 +1,6 @@
 import type { Actor, AuditService } from "../db/repos/audit";
 import type { UsersRepo } from "../db/repos/users";
+import { HttpError } from "../lib/http";
 import type { Auth, UserRole } from "./auth";
 
 /** User accounts and API keys, on top of better-auth, with every change audited. */
@@ -37,5 +38,34 @@ export class AccountsService {
     const k = await api.createApiKey({ body: { userId, name } });
     await this.audit.record(actor ?? { id: null, label: "system" }, "create", "api_key", k.id, null, { userId, name });
     return { id: k.id, key: k.key };
+  }
+
+  private async target(userId: string) {
+    const u = await this.users.get(userId);
+    if (!u) throw new HttpError(404, "No such user");
+    return u;
+  }
+
+  /** Changes a user's role; the last active admin cannot demote themselves. */
+  async setRole(userId: string, role: UserRole, actor: Actor) {
+    const u = await this.target(userId);
+    if (u.role === "admin" && role !== "admin" && (await this.users.otherActiveAdmins(userId)) === 0)
+      throw new HttpError(422, "This is the last active admin; make someone else admin first", { fields: { role: "Keep at least one admin" } });
+    await this.users.setRole(userId, role);
+    await this.audit.record(actor, "set_role", "user", userId, { role: u.role }, { role });
+  }
+
+  async setDisabled(userId: string, disabled: boolean, actor: Actor) {
+    const u = await this.target(userId);
+    if (disabled && userId === actor.id) throw new HttpError(422, "You cannot disable your own account");
+    if (disabled && u.role === "admin" && (await this.users.otherActiveAdmins(userId)) === 0) throw new HttpError(422, "This is the last active admin");
+    await this.users.setBanned(userId, disabled);
+    await this.audit.record(actor, disabled ? "disable" : "enable", "user", userId, { banned: !!u.banned }, { banned: disabled });
+  }
+
+  async revokeApiKey(id: string, actor: Actor) {
+    const k = await this.users.deleteApiKey(id);
+    if (!k) throw new HttpError(404, "No such API key");
+    await this.audit.record(actor, "revoke", "api_key", id, k, null);
   }
 }

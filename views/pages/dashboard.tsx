@@ -18,7 +18,7 @@ export function Dashboard({ o, day }: { o: Overview; day: string }) {
           <div class="n">{o.activePeople}</div>
           <div>active people{o.allPeople > o.activePeople ? ` (${o.allPeople - o.activePeople} inactive)` : ""}</div>
         </a>
-        <a class="card" href="/people?view=departments">
+        <a class="card" href="/departments">
           <div class="n">{o.departments}</div>
           <div>departments</div>
         </a>
@@ -26,14 +26,14 @@ export function Dashboard({ o, day }: { o: Overview; day: string }) {
           <div class="n">{o.faces}</div>
           <div>enrolled face photos</div>
         </div>
-        <a class="card" href="/cameras">
+        <div class="card">
           <div class="n">{o.cameras}</div>
           <div>cameras</div>
-        </a>
-        <a class="card" href="/attendance">
+        </div>
+        <div class="card">
           <div class="n">{o.eventsToday}</div>
           <div>check-ins and check-outs today</div>
-        </a>
+        </div>
       </div>
       {empty && (
         <p class="muted">

@@ -283,7 +283,6 @@ export function ImportPage({ error, job }: { error?: string; job?: ImportJobView
           Download a template
         </a>
       </p>
-      {error && <Flash kind="bad">{error}</Flash>}
       <form method="post" action="/people/import" enctype="multipart/form-data" hx-post="/people/import" hx-target="#import-status" hx-select="#import-status" hx-swap="outerHTML">
         <label for="file">CSV file (UTF-8, comma or semicolon separated)</label>
         <input id="file" name="file" type="file" accept=".csv,text/csv" required />
@@ -291,13 +290,13 @@ export function ImportPage({ error, job }: { error?: string; job?: ImportJobView
           <button type="submit">Import</button>
         </p>
       </form>
-      <ImportStatus job={job} />
+      <ImportStatus job={job} error={error} />
     </Panel>
   );
 }
 
-export function ImportStatus({ job }: { job?: ImportJobView }) {
-  if (!job) return <div id="import-status" />;
+export function ImportStatus({ job, error }: { job?: ImportJobView; error?: string }) {
+  if (!job) return <div id="import-status">{error && <Flash kind="bad">{error}</Flash>}</div>;
   const poll = !job.finished ? { "hx-get": `/people/import/${job.id}`, "hx-trigger": "load delay:500ms", "hx-target": "#import-status", "hx-select": "#import-status", "hx-swap": "outerHTML" } : {};
   const r = job.report;
   return (

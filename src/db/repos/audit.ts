@@ -60,4 +60,10 @@ export class AuditService {
       .limit(f.limit ?? 50)
       .offset(f.offset ?? 0);
   }
+
+  /** Kinds of records that have audit entries, for the filter. */
+  async entities(): Promise<string[]> {
+    const rows = await this.db.selectDistinct({ e: auditLog.entity }).from(auditLog).orderBy(auditLog.entity);
+    return rows.map((r) => r.e);
+  }
 }

@@ -1,6 +1,6 @@
-import { asc, count, eq, ilike, or } from "drizzle-orm";
+import { and, asc, count, eq, ilike, ne, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { apikey, user } from "../schema";
+import { apikey, session, user } from "../schema";
 
 /** Read side of better-auth's tables for our pages (writes go through better-auth). */
 export class UsersRepo {
@@ -29,5 +29,37 @@ export class UsersRepo {
       .from(apikey)
       .where(eq(apikey.referenceId, userId))
       .orderBy(asc(apikey.createdAt));
+  }
+
+  /** Active admins other than `exceptId` (to keep at least one). */
+  async otherActiveAdmins(exceptId: string): Promise<number> {
+    const [r] = await this.db
+      .select({ n: count() })
+      .from(user)
+      .where(and(eq(user.role, "admin"), ne(user.id, exceptId), or(eq(user.banned, false), sql`${user.banned} is null`)));
+    return Number(r?.n ?? 0);
+  }
+
+  async setRole(id: string, role: string) {
+    await this.db.update(user).set({ role, updatedAt: new Date() }).where(eq(user.id, id));
+  }
+
+  /** Disables or re-enables an account; disabling also ends its sessions. */
+  async setBanned(id: string, banned: boolean) {
+    await this.db.update(user).set({ banned, banReason: banned ? "disabled by an administrator" : null, updatedAt: new Date() }).where(eq(user.id, id));
+    if (banned) await this.db.delete(session).where(eq(session.userId, id));
+  }
+
+  async allApiKeys() {
+    return this.db
+      .select({ id: apikey.id, name: apikey.name, start: apikey.start, enabled: apikey.enabled, createdAt: apikey.createdAt, lastRequest: apikey.lastRequest, userId: user.id, email: user.email, role: user.role })
+      .from(apikey)
+      .innerJoin(user, eq(user.id, apikey.referenceId))
+      .orderBy(asc(user.email), asc(apikey.createdAt));
+  }
+
+  async deleteApiKey(id: string) {
+    const [r] = await this.db.delete(apikey).where(eq(apikey.id, id)).returning({ id: apikey.id, name: apikey.name, userId: apikey.referenceId });
+    return r ?? null;
   }
 }
