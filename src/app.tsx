@@ -129,7 +129,9 @@ export function createApp(deps: AppDeps) {
     try {
       session = await auth.api.getSession({ headers });
     } catch (e) {
-      const status = (e as { statusCode?: number }).statusCode ?? 401;
+      // better-auth's APIError carries a status (bad or rate-limited key); anything else is ours.
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status === undefined) throw e;
       const msg = (e as Error).message || "Invalid API key";
       if (status === 429) return c.json({ error: "Too many requests for this API key; slow down" }, 429);
       return c.json({ error: msg }, 401);

@@ -87,3 +87,32 @@ for (const kind of dbKinds()) {
     });
   });
 }
+
+describe("failures inside the server", () => {
+  test("an exception becomes a 500 page with a request id and nothing internal; /healthz reports 503", async () => {
+    const t = await makeApp("pglite");
+    await t.deps.database.close();
+    const page = await t.req("/login", { headers: { accept: "text/html" } });
+    expect(page.status).toBe(500);
+    const html = await page.text();
+    const rid = page.headers.get("x-request-id")!;
+    expect(html).toContain("The server could not finish this request.");
+    expect(html).toContain(rid);
+    expect(html).not.toMatch(/PGlite|at \w+ \(|\.ts:\d+/);
+    const health = await t.req("/healthz");
+    expect(health.status).toBe(503);
+    expect((await health.json()).status).toBe("error");
+  });
+
+  test("a body over MAX_BODY_BYTES is refused with 413 before it is read", async () => {
+    const t = await makeApp("pglite", { MAX_BODY_BYTES: "2048" });
+    const big = "x".repeat(4096);
+    const api = await t.req("/api/v1/people", { as: "operator", method: "POST", body: JSON.stringify({ name: big, employeeCode: "B-1" }), headers: { "content-type": "application/json" } });
+    expect(api.status).toBe(413);
+    expect((await api.json()).error).toContain("larger than");
+    const page = await t.req("/people", { as: "operator", method: "POST", body: `name=${big}`, headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" } });
+    expect(page.status).toBe(413);
+    expect((await (await t.req("/api/v1/people", { as: "operator" })).json()).total).toBe(0);
+    await t.close();
+  });
+});

@@ -1,0 +1,54 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./support/server";
+import { spawnChild, waitForHttp } from "./support/process";
+
+const root = join(import.meta.dir, "..");
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), "clockface-proc-"));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const baseEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, MODELS_DIR: process.env.MODELS_DIR, LOG_LEVEL: "info" });
+
+describe("server process", () => {
+  test("a bad configuration stops start-up with exit code 2 and names each variable", async () => {
+    const c = spawnChild(["bun", "src/main.ts"], { cwd: root, env: { ...baseEnv(), PORT: "99999", TZ: "Mars/Base", DATA_DIR: tmp() } });
+    expect(await c.exited).toBe(2);
+    const out = c.output();
+    expect(out).toContain("PORT: Too big");
+    expect(out).toContain("TZ: must be an IANA time zone");
+    expect(out).not.toContain("    at ");
+    const pair = spawnChild(["bun", "src/main.ts"], { cwd: root, env: { ...baseEnv(), CLOCKFACE_ADMIN_EMAIL: "admin@example.com", DATA_DIR: tmp() } });
+    expect(await pair.exited).toBe(2);
+    expect(pair.output()).toContain("CLOCKFACE_ADMIN_PASSWORD");
+  });
+
+  test("PGlite in DATA_DIR: a second process on the same folder is refused; SIGTERM stops cleanly", async () => {
+    const dataDir = tmp();
+    const port = freePort();
+    const first = spawnChild(["bun", "src/main.ts"], { cwd: root, env: { ...baseEnv(), PORT: String(port), DATA_DIR: dataDir } });
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30_000, first);
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: "ok", db: "pglite" });
+
+    const second = spawnChild(["bun", "src/main.ts"], { cwd: root, env: { ...baseEnv(), PORT: String(freePort()), DATA_DIR: dataDir } });
+    expect(await second.exited).toBe(3);
+    expect(second.output()).toContain("is in use by another Clockface process");
+
+    first.proc.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('"msg":"stopped"');
+
+    // The lock is released: the folder opens again, and the data survived.
+    const third = spawnChild(["bun", "src/main.ts"], { cwd: root, env: { ...baseEnv(), PORT: String(port), DATA_DIR: dataDir } });
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30_000, third);
+    third.proc.kill("SIGTERM");
+    expect(await third.exited).toBe(0);
+  });
+});
