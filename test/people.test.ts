@@ -31,6 +31,10 @@ for (const kind of dbKinds()) {
       expect(byDept.items.map((p: { employeeCode: string }) => p.employeeCode)).toEqual(["W-0", "W-1", "W-2"]);
       const page2 = await (await api(`/api/v1/people?departmentId=${dept.id}&limit=3&offset=3`)).json();
       expect(page2.items.map((p: { employeeCode: string }) => p.employeeCode)).toEqual(["W-3"]);
+      const noDept = await (await api("/api/v1/people?departmentId=none&q=Worker")).json();
+      expect(noDept.items.map((p: { employeeCode: string }) => p.employeeCode)).toEqual(["W-4", "W-5", "W-6"]);
+      const everyone = await (await api("/api/v1/people?departmentId=&q=Worker")).json();
+      expect(everyone.total).toBe(7);
       const search = await (await api("/api/v1/people?q=w0%40example")).json();
       expect(search.items.map((p: { name: string }) => p.name)).toEqual(["Worker 0"]);
       const percent = await (await api("/api/v1/people?q=%25")).json();

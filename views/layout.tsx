@@ -29,6 +29,7 @@ export function Layout({ title, user, active, pages, banner, children }: LayoutP
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content='{"extensions": "sse"}' />
         <title>{`${title} · Clockface`}</title>
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/css/app.css" />
         <script src="/assets/vendor/htmx.min.js" defer></script>
         <script src="/assets/vendor/hx-sse.min.js" defer></script>

@@ -106,7 +106,9 @@ export const listQuerySchema = z.object({
 });
 
 export const peopleQuerySchema = listQuerySchema.extend({
-  departmentId: z.preprocess(emptyToNull, z.coerce.number().int().positive().nullable().optional()),
+  departmentId: z
+    .preprocess((v) => (v === "" ? undefined : v === "none" ? null : v), z.coerce.number().int().positive().nullable().optional())
+    .describe('Department id; "none" for people without a department; empty or absent for everyone'),
   active: boolish,
   sort: z.enum(["name", "code", "department", "created"]).default("name"),
 });

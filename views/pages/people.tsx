@@ -8,7 +8,7 @@ type Option = { id: number; name: string };
 export type FormValues = Record<string, string | undefined>;
 
 function filterParams(q: PeopleQuery) {
-  return { q: q.q, departmentId: q.departmentId ?? undefined, active: q.active, sort: q.sort === "name" ? undefined : q.sort };
+  return { q: q.q, departmentId: q.departmentId === null ? "none" : q.departmentId, active: q.active, sort: q.sort === "name" ? undefined : q.sort };
 }
 
 export function PeoplePage(props: { query: PeopleQuery; rows: PersonView[]; total: number; departments: Option[]; canEdit: boolean; flash?: string }) {
@@ -48,6 +48,9 @@ export function PeoplePage(props: { query: PeopleQuery; rows: PersonView[]; tota
           <label for="departmentId">Department</label>
           <select id="departmentId" name="departmentId">
             <option value="">All departments</option>
+            <option value="none" selected={query.departmentId === null}>
+              No department
+            </option>
             {departments.map((d) => (
               <option value={String(d.id)} selected={query.departmentId === d.id}>
                 {d.name}
