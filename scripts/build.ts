@@ -66,6 +66,8 @@ for (const [src, name, symbol] of libs) {
   initdbWasmModule: await WebAssembly.compile(await Bun.file(initdbWasm).arrayBuffer()),
   fsBundle: Bun.file(pgliteData),
 });
+// Worker entry points are embedded under their source path (see the entrypoints below).
+(globalThis as { __clockfaceEngineWorker?: string }).__clockfaceEngineWorker = "./workers/engine.worker.ts";
 await import("../src/main.ts");
 `,
 );

@@ -7,6 +7,7 @@ import { openDatabase } from "./db/client";
 import { createLogger, type Logger } from "./lib/log";
 import { createAuth } from "./services/auth";
 import { createServices } from "./services";
+import { startEngine } from "./services/engine-start";
 
 /** The session secret: from the environment, or generated once into DATA_DIR/secret. */
 export function loadSecret(config: Config): string {
@@ -25,13 +26,15 @@ export interface Built {
   deps: AppDeps;
   app: ReturnType<typeof createApp>["app"];
   routes: ReturnType<typeof createApp>["routes"];
+  /** Settles when the face engine has started, or failed to (recognition then stays off with a banner). */
+  engineReady: Promise<unknown>;
   close(): Promise<void>;
 }
 
 /** Opens the database and wires services and routes; used by main.ts and by tests. */
 export async function build(
   config: Config,
-  opts: { log?: Logger; pgSchema?: string; inMemory?: boolean; pgliteAssets?: () => Promise<Record<string, unknown>> } = {},
+  opts: { log?: Logger; pgSchema?: string; inMemory?: boolean; pgliteAssets?: () => Promise<Record<string, unknown>>; engine?: boolean } = {},
 ): Promise<Built> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   const database = await openDatabase({
@@ -45,6 +48,20 @@ export async function build(
   const services = createServices(database, auth, config, log);
   const deps: AppDeps = { config, database, auth, log, services };
   const { app, routes } = createApp(deps);
+  // The engine starts in the background (a first run may download models): the pages work meanwhile
+  // and a banner says recognition is not ready yet.
+  let engineReady: Promise<Awaited<ReturnType<typeof startEngine>>>;
+  if (opts.engine === false) {
+    services.faces.attach(null, "the engine is off in this process");
+    engineReady = Promise.resolve(null);
+  } else {
+    services.faces.attach(null, "the face engine is starting (checking the models)");
+    engineReady = startEngine(config, services.faces, log).catch((e) => {
+      log.error("face recognition disabled", { err: e });
+      services.faces.attach(null, `the engine could not start (${(e as Error).message})`);
+      return null;
+    });
+  }
   if (await services.accounts.bootstrapAdmin(config.CLOCKFACE_ADMIN_EMAIL, config.CLOCKFACE_ADMIN_PASSWORD)) {
     log.info("created the first admin from CLOCKFACE_ADMIN_EMAIL", { email: config.CLOCKFACE_ADMIN_EMAIL });
   }
@@ -52,8 +69,11 @@ export async function build(
     deps,
     app,
     routes,
+    engineReady,
     close: async () => {
       await services.close?.();
+      await (await engineReady)?.close();
+      await services.jobs.idle();
       await database.close();
     },
   };

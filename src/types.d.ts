@@ -7,3 +7,4 @@ declare module "*.wasm";
 declare module "*.js";
 declare module "*.mjs";
 declare module "*.onnx";
+declare module "*.svg";

@@ -12,7 +12,7 @@ for (const kind of dbKinds()) {
     test("healthz reports the database", async () => {
       const r = await t.req("/healthz");
       expect(r.status).toBe(200);
-      expect(await r.json()).toEqual({ status: "ok", db: kind });
+      expect(await r.json()).toEqual({ status: "ok", db: kind, engine: "off", engineReason: "the engine is off in this process" });
     });
 
     test("with no user, login redirects to the one-time setup page", async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./support/server";
 import { spawnChild, waitForHttp, type Child } from "./support/process";
+import { eventually } from "./support/eventually";
 
 const root = join(import.meta.dir, "..");
 
@@ -31,8 +32,9 @@ describe("single binary", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test("starts from an empty folder on PGlite and answers /healthz", async () => {
-    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok", db: "pglite" });
+  test("starts from an empty folder on PGlite and answers /healthz; the face engine starts inside the binary", async () => {
+    expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ status: "ok", db: "pglite" });
+    await eventually(async () => (await fetch(`${base}/healthz`)).json(), { status: "ok", db: "pglite", engine: "ready" }, 30_000);
     expect(existsSync(join(dir, "data", "pglite"))).toBe(true);
     expect(existsSync(join(dir, "data", "clockface.lock"))).toBe(true);
   });
@@ -51,6 +53,12 @@ describe("single binary", () => {
     const dash = await fetch(`${base}/`, { headers: { cookie } });
     expect(dash.status).toBe(200);
     expect(await dash.text()).toContain("Administrator · admin");
+    // The engine workers run inside the binary: a photo goes through decode, detect and embed.
+    const form = new FormData();
+    form.set("image", Bun.file(join(process.env.MODELS_DIR!, "../faces/facescrub/cropped/Aaron_Eckhart_4_crop.jpg")), "a.jpg");
+    const rec = await fetch(`${base}/api/v1/recognize`, { method: "POST", headers: { cookie, origin: base }, body: form });
+    expect(rec.status).toBe(200);
+    expect((await rec.json()).faces).toMatchObject([{ decision: "unknown", match: null }]);
   });
 
   test("native libraries were unpacked next to the binary's cache, and SIGTERM stops it cleanly", async () => {

@@ -3,20 +3,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startServer } from "./support/server";
+import { eventually } from "./support/eventually";
 
 const artifacts = join(import.meta.dir, "artifacts");
 export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-
-/** Waits until `read()` returns `want` (htmx swaps are asynchronous); fails with the last value seen. */
-async function eventually<T>(read: () => Promise<T>, want: T, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  let last: T = await read();
-  while (JSON.stringify(last) !== JSON.stringify(want) && Date.now() < until) {
-    await Bun.sleep(50);
-    last = await read();
-  }
-  expect(last).toEqual(want);
-}
 
 describe("in Chromium", () => {
   let srv: Awaited<ReturnType<typeof startServer>>;

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { loadConfig, type Config } from "../src/config";
 import { build, type Built } from "../src/server";
 import type { UserRole } from "../src/services/auth";
@@ -22,16 +23,18 @@ export interface TestApp extends Built {
 }
 
 /** The real app on a fresh database: in-memory PGlite, or a throwaway schema on PostgreSQL. */
-export async function makeApp(kind: DbKind, env: Record<string, string> = {}): Promise<TestApp> {
+export async function makeApp(kind: DbKind, env: Record<string, string> = {}, opts: { engine?: boolean } = {}): Promise<TestApp> {
   const pgSchema = kind === "postgres" ? `t_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}` : undefined;
   const config = loadConfig({
     LOG_LEVEL: "silent",
     MODELS_DIR: process.env.MODELS_DIR,
     DATA_DIR: `/tmp/clockface-test-${crypto.randomUUID()}`,
+    ENGINE_WORKERS: "1",
     ...(kind === "postgres" ? { DATABASE_URL: process.env.TEST_DATABASE_URL } : {}),
     ...env,
   });
-  const built = await build(config, { log: createLogger("silent"), pgSchema, inMemory: true });
+  const built = await build(config, { log: createLogger("silent"), pgSchema, inMemory: true, engine: opts.engine ?? false });
+  await built.engineReady;
   const cookies = new Map<string, string>();
   const keys = new Map<string, string>();
 
@@ -70,6 +73,7 @@ export async function makeApp(kind: DbKind, env: Record<string, string> = {}): P
     },
     async close() {
       await built.close().catch(() => {});
+      rmSync(config.DATA_DIR, { recursive: true, force: true });
       if (pgSchema) {
         const { default: postgres } = await import("postgres");
         const c = postgres(process.env.TEST_DATABASE_URL!, { onnotice: () => {} });

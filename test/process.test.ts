@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./support/server";
 import { spawnChild, waitForHttp } from "./support/process";
+import { eventually } from "./support/eventually";
 
 const root = join(import.meta.dir, "..");
 const dirs: string[] = [];
@@ -35,7 +36,9 @@ describe("server process", () => {
     const port = freePort();
     const first = spawnChild(["bun", "src/main.ts"], { cwd: root, env: { ...baseEnv(), PORT: String(port), DATA_DIR: dataDir } });
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30_000, first);
-    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: "ok", db: "pglite" });
+    // The server answers while the face engine starts in the background, then reports it ready.
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toMatchObject({ status: "ok", db: "pglite" });
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).json(), { status: "ok", db: "pglite", engine: "ready" }, 30_000);
 
     const second = spawnChild(["bun", "src/main.ts"], { cwd: root, env: { ...baseEnv(), PORT: String(freePort()), DATA_DIR: dataDir } });
     expect(await second.exited).toBe(3);
@@ -50,5 +53,5 @@ describe("server process", () => {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30_000, third);
     third.proc.kill("SIGTERM");
     expect(await third.exited).toBe(0);
-  });
+  }, 90_000);
 });

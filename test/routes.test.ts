@@ -17,8 +17,8 @@ for (const kind of dbKinds()) {
       const headers: Record<string, string> = { accept: path.startsWith("/api/") ? "application/json" : "text/html" };
       if (who.startsWith("apikey:")) headers["x-api-key"] = await t.apiKeyFor(who.slice(7) as UserRole);
       else if (who !== "anonymous") headers.cookie = await t.cookieFor(who as UserRole);
-      const body = method === "GET" || method === "DELETE" ? {} : path.startsWith("/api/") ? json({}) : form({});
-      return t.req(path, { method, ...body, headers: { ...headers, ...("headers" in body ? body.headers : {}) } });
+      const body: { body?: BodyInit; headers?: Record<string, string> } = method === "GET" || method === "DELETE" ? {} : path.startsWith("/api/") ? json({}) : form({});
+      return t.req(path, { method, body: body.body, headers: { ...headers, ...body.headers } });
     }
 
     test("the route table declares an access level for every route", () => {

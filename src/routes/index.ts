@@ -1,5 +1,6 @@
 import type { AppDeps } from "../app-env";
 import { registerAdminRoutes } from "./admin";
+import { registerFaceApi } from "./api-faces";
 import { registerPeopleApi } from "./api-people";
 import { registerAuthRoutes } from "./auth";
 import { Api } from "./openapi";
@@ -15,6 +16,7 @@ export function registerRoutes(r: Router, deps: AppDeps) {
   registerAdminRoutes(r, deps);
   const api = new Api(r);
   registerPeopleApi(api, deps);
+  registerFaceApi(api, deps);
   const doc = api.document(process.env.npm_package_version ?? "0.1.0");
   r.get("/api/v1/openapi.json", "public", (c) => c.json(doc));
 }

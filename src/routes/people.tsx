@@ -7,6 +7,7 @@ import type { ImportReport } from "../services/schemas";
 import { CSV_COLUMNS } from "../services/people";
 import { departmentCreateSchema, listQuerySchema, peopleQuerySchema, personCreateSchema, personPatchSchema, type PeopleQuery } from "../services/schemas";
 import { actorOf, canEdit, redirectAfterPost, type Router } from "./router";
+import { FacesPanel, type UploadOutcome } from "../../views/pages/faces";
 
 const FLASH: Record<string, string> = { created: "Person added.", saved: "Changes saved.", deleted: "Person deleted; their face data was erased.", consent: "Consent recorded." };
 
@@ -118,9 +119,54 @@ export function registerPeopleRoutes(r: Router, deps: AppDeps) {
     return c.get("render").page("Import people", <ImportPage job={view} />, { active: "people" });
   });
 
-  r.get("/people/:id", "viewer", async (c) => {
-    const p = await people.get(idParam(c));
-    return c.get("render").page(p.name, <PersonPage person={p} canEdit={canEdit(c)} tz={config.TZ} flash={FLASH[c.req.query("done") ?? ""]} />, { active: "people" });
+  const personPage = async (c: Context<AppEnv>, id: number, extra: { outcomes?: UploadOutcome[]; flash?: string } = {}) => {
+    const p = await people.get(id);
+    const faceRows = await services.faces.listFaces(id);
+    const edit = canEdit(c);
+    return c.get("render").page(
+      p.name,
+      <PersonPage person={p} canEdit={edit} tz={config.TZ} flash={extra.flash}>
+        <FacesPanel personId={id} faces={faceRows} canEdit={edit} consent={!!p.consentAt} engineReady={services.faces.status().ready} outcomes={extra.outcomes} />
+      </PersonPage>,
+      { active: "people" },
+    );
+  };
+
+  r.get("/people/:id", "viewer", (c) => personPage(c, idParam(c), { flash: FLASH[c.req.query("done") ?? ""] }));
+
+  r.get("/people/:id/faces/:file", "viewer", async (c) => {
+    const m = /^(\d{1,9})\.jpg$/.exec(c.req.param("file") ?? "");
+    if (!m) throw new HttpError(404, "No such face");
+    const path = await services.faces.cropFile(idParam(c), Number(m[1]));
+    const file = Bun.file(path);
+    if (!(await file.exists())) throw new HttpError(404, "The face photo is missing");
+    return new Response(file, { headers: { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600" } });
+  });
+
+  r.post("/people/:id/faces", "operator", async (c) => {
+    const id = idParam(c);
+    await people.get(id);
+    const body = await c.req.parseBody({ all: true });
+    const files = ([] as unknown[]).concat(body.image ?? []).filter((f): f is File => f instanceof File && f.size > 0);
+    if (files.length === 0) return personPage(c, id, { outcomes: [{ file: "—", ok: false, message: "Choose one or more photos first." }] });
+    const outcomes: UploadOutcome[] = [];
+    for (const f of files.slice(0, 20)) {
+      try {
+        const r = await services.faces.enroll(id, new Uint8Array(await f.arrayBuffer()), actorOf(c), "upload");
+        outcomes.push({ file: f.name, ok: true, message: `enrolled (face ${Math.round(r.quality.faceSize)} px)` });
+      } catch (e) {
+        if (e instanceof HttpError && e.status < 500) outcomes.push({ file: f.name, ok: false, message: e.message });
+        else throw e;
+      }
+    }
+    if (files.length > 20) outcomes.push({ file: `${files.length - 20} more`, ok: false, message: "At most 20 photos per upload; send the rest again." });
+    return personPage(c, id, { outcomes });
+  });
+
+  r.post("/people/:id/faces/:faceId/delete", "operator", async (c) => {
+    const id = idParam(c);
+    await services.faces.deleteFace(id, idParam(c, "faceId"), actorOf(c));
+    return personPage(c, id);
   });
 
   r.get("/people/:id/edit", "operator", async (c) => {

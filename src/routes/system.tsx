@@ -9,7 +9,8 @@ export function registerSystemRoutes(r: Router, deps: AppDeps) {
   r.get("/healthz", "public", async (c) => {
     try {
       await services.stats.ping();
-      return c.json({ status: "ok", db: database.kind });
+      const engine = services.faces.status();
+      return c.json({ status: "ok", db: database.kind, engine: engine.ready ? "ready" : "off", ...(engine.ready ? {} : { engineReason: engine.reason }) });
     } catch {
       return c.json({ status: "error", db: database.kind, error: "database unreachable" }, 503);
     }

@@ -4,7 +4,11 @@ import type { Logger } from "../lib/log";
 import { AuditService } from "../db/repos/audit";
 import { StatsRepo } from "../db/repos/stats";
 import { UsersRepo } from "../db/repos/users";
+import { join, resolve } from "node:path";
+import { FacesRepo } from "../db/repos/faces";
 import { DepartmentsRepo, PeopleRepo } from "../db/repos/people";
+import { defaultModels } from "../models/manifest";
+import { DEFAULT_ENROLL_POLICY, FaceService } from "./faces";
 import { AccountsService } from "./accounts";
 import { JobRegistry } from "./jobs";
 import { PeopleService } from "./people";
@@ -22,6 +26,7 @@ export interface Services {
   stats: StatsRepo;
   accounts: AccountsService;
   people: PeopleService;
+  faces: FaceService;
   jobs: JobRegistry;
   /** Site-wide notices shown above every page (e.g. recognition disabled). */
   banners(): Banner[];
@@ -29,17 +34,33 @@ export interface Services {
   close?(): Promise<void>;
 }
 
-export function createServices(database: Database, auth: Auth, _config: Config, _log: Logger): Services {
+export function createServices(database: Database, auth: Auth, config: Config, log: Logger): Services {
   const { db } = database;
   const audit = new AuditService(db);
   const users = new UsersRepo(db);
+  const people = new PeopleService(new PeopleRepo(db), new DepartmentsRepo(db), audit);
+  const faces = new FaceService({
+    engine: null,
+    disabledReason: "the engine is starting",
+    faces: new FacesRepo(db),
+    people,
+    audit,
+    mediaDir: join(resolve(config.DATA_DIR), "media"),
+    recognizer: defaultModels().recognizer,
+    policy: DEFAULT_ENROLL_POLICY,
+    log,
+  });
   return {
     audit,
     users,
     stats: new StatsRepo(db),
     accounts: new AccountsService(auth, users, audit),
-    people: new PeopleService(new PeopleRepo(db), new DepartmentsRepo(db), audit),
+    people,
+    faces,
     jobs: new JobRegistry(),
-    banners: () => [],
+    banners: () => {
+      const st = faces.status();
+      return st.ready ? [] : [{ level: "error", text: `Face recognition is disabled: ${st.reason}.` }];
+    },
   };
 }

@@ -15,6 +15,8 @@ import {
 
 /** Called after a person is deleted (the face engine drops embeddings and crops). */
 export type PersonDeletedHook = (personId: number) => Promise<void> | void;
+/** Called after a person changes (the face engine follows active/inactive). */
+export type PersonChangedHook = (before: PersonView, after: PersonView) => Promise<void> | void;
 
 export const IMPORT_MAX_ROWS = 20_000;
 
@@ -66,6 +68,7 @@ const FALSE = new Set(["0", "false", "no", "n", "inactive", ""]);
 /** People and departments: validation that needs the database, auditing, CSV import/export. */
 export class PeopleService {
   private readonly deletedHooks: PersonDeletedHook[] = [];
+  private readonly changedHooks: PersonChangedHook[] = [];
 
   constructor(
     private readonly people: PeopleRepo,
@@ -75,6 +78,10 @@ export class PeopleService {
 
   onPersonDeleted(hook: PersonDeletedHook) {
     this.deletedHooks.push(hook);
+  }
+
+  onPersonChanged(hook: PersonChangedHook) {
+    this.changedHooks.push(hook);
   }
 
   list(f: PeopleFilter) {
@@ -133,7 +140,9 @@ export class PeopleService {
     }
     if (!row) throw new HttpError(404, `Person ${id} does not exist`);
     await this.audit.record(actor, patch.consent !== undefined && Object.keys(rest).length === 0 ? (patch.consent ? "consent" : "withdraw_consent") : "update", "person", id, snapshot(before), snapshot(row));
-    return this.get(id);
+    const after = await this.get(id);
+    for (const hook of this.changedHooks) await hook(before, after);
+    return after;
   }
 
   async delete(id: number, actor: Actor): Promise<void> {

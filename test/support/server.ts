@@ -10,7 +10,7 @@ export function freePort(): number {
 }
 
 /** The real app on a real HTTP port (for the browser and SSE/MJPEG tests). */
-export async function startServer(env: Record<string, string> = {}): Promise<{ url: string; built: Built; stop(): Promise<void> }> {
+export async function startServer(env: Record<string, string> = {}, opts: { engine?: boolean } = {}): Promise<{ url: string; built: Built; stop(): Promise<void> }> {
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
   const config = loadConfig({
@@ -19,9 +19,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<{ u
     BASE_URL: url,
     MODELS_DIR: process.env.MODELS_DIR,
     DATA_DIR: `/tmp/clockface-srv-${crypto.randomUUID()}`,
+    ENGINE_WORKERS: "1",
     ...env,
   });
-  const built = await build(config, { log: createLogger("silent"), inMemory: true });
+  const built = await build(config, { log: createLogger("silent"), inMemory: true, engine: opts.engine ?? false });
+  await built.engineReady;
   const server = Bun.serve({ port, hostname: "127.0.0.1", fetch: built.app.fetch, idleTimeout: 0 });
   return {
     url,

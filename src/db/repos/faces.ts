@@ -1,0 +1,96 @@
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { faceEmbeddings, faces, negativeExamples, people } from "../schema";
+
+export type FaceRow = typeof faces.$inferSelect;
+
+const toBytes = (v: Float32Array) => new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+const toVector = (b: Uint8Array) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+
+/** Enrolled faces, their embeddings per recogniser, and "not this person" examples. */
+export class FacesRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Stores a face and its embedding together. */
+  async insert(f: { personId: number; cropPath: string; quality: unknown; source: string; modelId: string; embedding: Float32Array }): Promise<FaceRow> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.insert(faces).values({ personId: f.personId, cropPath: f.cropPath, quality: f.quality, source: f.source }).returning();
+      await tx.insert(faceEmbeddings).values({ faceId: row!.id, modelId: f.modelId, embedding: toBytes(f.embedding) });
+      return row!;
+    });
+  }
+
+  listForPerson(personId: number): Promise<FaceRow[]> {
+    return this.db.select().from(faces).where(eq(faces.personId, personId)).orderBy(asc(faces.id));
+  }
+
+  async get(faceId: number): Promise<FaceRow | null> {
+    const [r] = await this.db.select().from(faces).where(eq(faces.id, faceId));
+    return r ?? null;
+  }
+
+  async delete(faceId: number): Promise<FaceRow | null> {
+    const [r] = await this.db.delete(faces).where(eq(faces.id, faceId)).returning();
+    return r ?? null;
+  }
+
+  /** Every embedding of one recogniser with its face and person (gallery load at start). Inactive people are left out. */
+  async embeddings(modelId: string): Promise<{ faceId: number; personId: number; embedding: Float32Array }[]> {
+    const rows = await this.db
+      .select({ faceId: faces.id, personId: faces.personId, embedding: faceEmbeddings.embedding })
+      .from(faceEmbeddings)
+      .innerJoin(faces, eq(faces.id, faceEmbeddings.faceId))
+      .innerJoin(people, eq(people.id, faces.personId))
+      .where(and(eq(faceEmbeddings.modelId, modelId), eq(people.active, true)));
+    return rows.map((r) => ({ faceId: r.faceId, personId: r.personId, embedding: toVector(r.embedding) }));
+  }
+
+  async embeddingsOfPerson(personId: number, modelId: string) {
+    const rows = await this.db
+      .select({ faceId: faces.id, embedding: faceEmbeddings.embedding })
+      .from(faceEmbeddings)
+      .innerJoin(faces, eq(faces.id, faceEmbeddings.faceId))
+      .where(and(eq(faceEmbeddings.modelId, modelId), eq(faces.personId, personId)));
+    return rows.map((r) => ({ faceId: r.faceId, embedding: toVector(r.embedding) }));
+  }
+
+  /** Faces that have no embedding yet for a recogniser (re-embedding after a model switch). */
+  async missingEmbeddings(modelId: string, limit: number): Promise<FaceRow[]> {
+    return this.db
+      .select()
+      .from(faces)
+      .where(sql`not exists (select 1 from ${faceEmbeddings} e where e.face_id = ${faces.id} and e.model_id = ${modelId})`)
+      .orderBy(asc(faces.id))
+      .limit(limit);
+  }
+
+  async countMissing(modelId: string): Promise<{ missing: number; total: number }> {
+    const [r] = await this.db.execute<{ missing: number; total: number }>(
+      sql`select count(*) filter (where not exists (select 1 from face_embeddings e where e.face_id = f.id and e.model_id = ${modelId}))::int as missing, count(*)::int as total from faces f`,
+    ).then((x) => (Array.isArray(x) ? x : (x as { rows: { missing: number; total: number }[] }).rows));
+    return { missing: Number(r?.missing ?? 0), total: Number(r?.total ?? 0) };
+  }
+
+  async saveEmbeddings(rows: { faceId: number; modelId: string; embedding: Float32Array }[]) {
+    if (!rows.length) return;
+    await this.db
+      .insert(faceEmbeddings)
+      .values(rows.map((r) => ({ faceId: r.faceId, modelId: r.modelId, embedding: toBytes(r.embedding) })))
+      .onConflictDoNothing();
+  }
+
+  async insertNegative(n: { personId: number; modelId: string; embedding: Float32Array; createdBy: string }) {
+    const [r] = await this.db.insert(negativeExamples).values({ ...n, embedding: toBytes(n.embedding) }).returning({ id: negativeExamples.id });
+    return r!.id;
+  }
+
+  async negatives(modelId: string) {
+    const rows = await this.db.select().from(negativeExamples).where(eq(negativeExamples.modelId, modelId));
+    return rows.map((r) => ({ id: r.id, personId: r.personId, embedding: toVector(r.embedding) }));
+  }
+
+  async cropPathsOfPeople(personIds: number[]): Promise<string[]> {
+    if (!personIds.length) return [];
+    return (await this.db.select({ p: faces.cropPath }).from(faces).where(inArray(faces.personId, personIds))).map((r) => r.p);
+  }
+}

@@ -1,0 +1,123 @@
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AppDeps } from "../app-env";
+import { HttpError, idParam } from "../lib/http";
+import { errorSchema } from "../services/schemas";
+import type { Api } from "./openapi";
+import { actorOf } from "./router";
+
+/** The uploaded image of a multipart request (field `image`), as bytes; clear 4xx otherwise. */
+export async function imageField(c: Context, field = "image"): Promise<Uint8Array> {
+  const type = c.req.header("content-type") ?? "";
+  if (!type.startsWith("multipart/form-data")) throw new HttpError(415, `Send the image as multipart/form-data in the field "${field}"`);
+  let body: Record<string, unknown>;
+  try {
+    body = await c.req.parseBody();
+  } catch {
+    throw new HttpError(400, "The multipart body could not be read");
+  }
+  const f = body[field];
+  if (!(f instanceof File)) throw new HttpError(422, `Missing file field "${field}"`, { reason: "no_image" });
+  if (f.size === 0) throw new HttpError(422, "The image file is empty", { reason: "empty" });
+  return new Uint8Array(await f.arrayBuffer());
+}
+
+const qualitySchema = z.object({ faceSize: z.number(), sharpness: z.number(), brightness: z.number(), yaw: z.number(), pitch: z.number(), roll: z.number() });
+const faceSchema = z.object({ id: z.number().int(), quality: qualitySchema, source: z.string(), createdAt: z.string(), url: z.string().describe("Aligned 112x112 JPEG crop") });
+const rejectedSchema = errorSchema.extend({ reason: z.string().describe("no_face, several_faces, too_small, blurry, extreme_pose, too_dark, too_bright, spoof, near_duplicate, no_consent, not_an_image, corrupt, …") });
+const imageBody = z.object({ image: z.string().describe("The photo (JPEG, PNG or WebP), as a file") });
+const recognizedSchema = z.object({
+  faces: z.array(
+    z.object({
+      box: z.tuple([z.number(), z.number(), z.number(), z.number()]).describe("[x, y, width, height] in image pixels"),
+      landmarks: z.array(z.tuple([z.number(), z.number()])),
+      detScore: z.number(),
+      liveness: z.number().nullable(),
+      quality: qualitySchema,
+      decision: z.enum(["match", "unknown", "uncertain"]),
+      match: z.object({ personId: z.number().int(), name: z.string(), similarity: z.number() }).nullable(),
+    }),
+  ),
+  timingsMs: z.record(z.string(), z.number()),
+});
+const imageErrors = {
+  413: { description: "Image over the pixel or size limit", schema: rejectedSchema },
+  415: { description: "Not an image, or not JPEG/PNG/WebP", schema: rejectedSchema },
+  503: { description: "The engine is busy (retry) or disabled", schema: errorSchema },
+};
+
+export function registerFaceApi(api: Api, deps: AppDeps) {
+  const { faces, people } = deps.services;
+
+  api.op(
+    { method: "GET", path: "/api/v1/people/:id/faces", tag: "Faces", summary: "Enrolled faces of a person", access: "viewer", responses: { 200: { description: "Faces", schema: z.object({ items: z.array(faceSchema) }) }, 404: { description: "No such person", schema: errorSchema } } },
+    async (c) => {
+      const id = idParam(c);
+      await people.get(id);
+      const rows = await faces.listFaces(id);
+      return c.json({ items: rows.map((f) => ({ id: f.id, quality: f.quality, source: f.source, createdAt: f.createdAt.toISOString(), url: `/people/${id}/faces/${f.id}.jpg` })) });
+    },
+  );
+
+  api.op(
+    {
+      method: "POST",
+      path: "/api/v1/people/:id/faces",
+      tag: "Faces",
+      summary: "Enroll a photo (multipart field image); needs recorded consent",
+      access: "operator",
+      body: imageBody,
+      bodyContentType: "multipart/form-data",
+      responses: { 201: { description: "Enrolled", schema: z.object({ id: z.number().int(), quality: qualitySchema, liveness: z.number().nullable() }) }, 404: { description: "No such person", schema: errorSchema }, 422: { description: "Rejected, with the reason", schema: rejectedSchema }, ...imageErrors },
+    },
+    async (c) => {
+      const id = idParam(c);
+      await people.get(id);
+      const image = await imageField(c);
+      return c.json(await faces.enroll(id, image, actorOf(c), "upload"), 201);
+    },
+  );
+
+  api.op(
+    { method: "DELETE", path: "/api/v1/people/:id/faces/:faceId", tag: "Faces", summary: "Delete an enrolled face (crop and embeddings)", access: "operator", responses: { 204: { description: "Deleted" }, 404: { description: "No such face", schema: errorSchema } } },
+    async (c) => {
+      await faces.deleteFace(idParam(c), idParam(c, "faceId"), actorOf(c));
+      return c.body(null, 204);
+    },
+  );
+
+  api.op(
+    {
+      method: "POST",
+      path: "/api/v1/people/:id/negatives",
+      tag: "Faces",
+      summary: "Not this person: the face in this image must never match this person",
+      access: "operator",
+      body: imageBody,
+      bodyContentType: "multipart/form-data",
+      responses: { 201: { description: "Stored", schema: z.object({ id: z.number().int() }) }, 404: { description: "No such person", schema: errorSchema }, ...imageErrors },
+    },
+    async (c) => {
+      const id = idParam(c);
+      await people.get(id);
+      return c.json(await faces.markNotPerson(id, await imageField(c), actorOf(c)), 201);
+    },
+  );
+
+  api.op(
+    {
+      method: "POST",
+      path: "/api/v1/recognize",
+      tag: "Faces",
+      summary: "Find and identify every face in a photo (multipart field image)",
+      access: "viewer",
+      body: imageBody,
+      bodyContentType: "multipart/form-data",
+      responses: { 200: { description: "Faces with decisions", schema: recognizedSchema }, 422: { description: "Unreadable image", schema: rejectedSchema }, ...imageErrors },
+    },
+    async (c) => {
+      const r = await faces.recognize(await imageField(c));
+      return c.json({ faces: r.faces.map(({ best: _b, ...f }) => f), timingsMs: r.timingsMs });
+    },
+  );
+}

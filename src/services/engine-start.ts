@@ -1,0 +1,51 @@
+// Start-up of the face engine: make sure the models are there (download or verify), then start the
+// worker pool. A missing or corrupt model never stops the server: recognition is disabled with a
+// reason that the UI shows as a banner.
+import { EnginePool } from "./engine";
+import type { Config } from "../config";
+import type { Logger } from "../lib/log";
+import { defaultModels } from "../models/manifest";
+import { ensureModels } from "../models/store";
+import type { FaceService } from "./faces";
+
+export async function startEngine(config: Config, faces: FaceService, log: Logger): Promise<EnginePool | null> {
+  const m = defaultModels();
+  const needed = [m.detector, m.recognizer, ...m.liveness];
+  let lastLogged = new Map<string, number>();
+  const results = await ensureModels(config.MODELS_DIR, needed, {
+    download: config.MODELS_DOWNLOAD,
+    log,
+    onProgress: (p) => {
+      const pct = p.total ? Math.floor((p.received / p.total) * 10) * 10 : 0;
+      if (p.phase === "download" && lastLogged.get(p.id) !== pct) {
+        lastLogged.set(p.id, pct);
+        log.info("downloading model", { id: p.id, percent: pct, url: p.url });
+      }
+    },
+  });
+  lastLogged = new Map();
+  const bad = Object.entries(results).filter(([, r]) => r.status !== "ok" && r.status !== "downloaded");
+  if (bad.length) {
+    const reason = bad.map(([id, r]) => `model ${id} is ${r.status}${r.reason ? ` (${r.reason})` : ""}`).join("; ") + ` in ${config.MODELS_DIR}; run \`bun run models\``;
+    log.error("face recognition disabled", { reason });
+    faces.attach(null, reason);
+    return null;
+  }
+  const pool = new EnginePool(
+    { modelsDir: config.MODELS_DIR, detector: m.detector, recognizers: [m.recognizer], liveness: m.liveness, maxPixels: config.MAX_IMAGE_PIXELS, detThreshold: 0.6, threads: 1 },
+    { size: config.ENGINE_WORKERS, queueLimit: config.ENGINE_QUEUE, jobTimeoutMs: 30_000, log },
+  );
+  try {
+    await pool.start();
+  } catch (e) {
+    await pool.close();
+    const reason = `the engine could not start (${(e as Error).message})`;
+    log.error("face recognition disabled", { reason });
+    faces.attach(null, reason);
+    return null;
+  }
+  await faces.load();
+  faces.attach(pool);
+  log.info("face engine ready", { workers: config.ENGINE_WORKERS, recognizer: m.recognizer.id });
+  return pool;
+}

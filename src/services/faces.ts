@@ -1,0 +1,283 @@
+// Enrollment, the in-memory gallery and recognition decisions, on top of the engine worker pool.
+import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { Actor, AuditService } from "../db/repos/audit";
+import type { FaceRow, FacesRepo } from "../db/repos/faces";
+import { Gallery, NegativeIndex, decide, type Decision } from "../domain/face/matching";
+import { qualityVerdict, type FaceQuality, type QualityThresholds } from "../domain/face/quality";
+import { HttpError } from "../lib/http";
+import type { Logger } from "../lib/log";
+import type { ModelOfRole } from "../models/manifest";
+import type { FaceResult } from "../../workers/protocol";
+import type { EnginePool } from "./engine";
+import type { PeopleService } from "./people";
+
+export interface DecisionThresholds {
+  match: number;
+  unknown: number;
+  margin: number;
+}
+
+export interface EnrollPolicy extends QualityThresholds {
+  /**
+   * Below this liveness probability an enrollment image is treated as a photo of a photo or a screen.
+   * MiniFASNet is trained on live camera captures: on uploaded press photos (facescrub) 28 % score
+   * under 0.2 and 9 % under 0.01, so uploads get the lenient bound and webcam captures the strict one.
+   */
+  minLiveness: { upload: number; webcam: number };
+  /** Similarity to one of the person's own faces above which a new photo adds nothing. */
+  duplicateSimilarity: number;
+  /** Faces at least this fraction of the largest face's size count as "another face in the photo". */
+  otherFaceRatio: number;
+  maxFacesPerPerson: number;
+}
+
+export const DEFAULT_ENROLL_POLICY: EnrollPolicy = {
+  minFaceSize: 48,
+  // Genuine facescrub photos: sharpness p1 = 190; Gaussian blur σ=6 p50 = 44, σ=12 on a 400 px face = 15.
+  minSharpness: 60,
+  maxYaw: 40,
+  maxPitch: 40,
+  minBrightness: 35,
+  maxBrightness: 225,
+  minLiveness: { upload: 0.01, webcam: 0.2 },
+  duplicateSimilarity: 0.97,
+  otherFaceRatio: 0.5,
+  maxFacesPerPerson: 20,
+};
+
+/** A negative example blocks its person for faces at least this similar to it. */
+const NEGATIVE_SIMILARITY = 0.5;
+
+export type EnrollRejection =
+  | "no_consent"
+  | "no_face"
+  | "several_faces"
+  | "too_small"
+  | "blurry"
+  | "extreme_pose"
+  | "too_dark"
+  | "too_bright"
+  | "spoof"
+  | "near_duplicate"
+  | "too_many_faces";
+
+export class EnrollRejected extends HttpError {
+  constructor(
+    readonly reason: EnrollRejection,
+    message: string,
+  ) {
+    super(422, message, { reason });
+  }
+}
+
+export interface RecognizedFace {
+  box: FaceResult["box"];
+  landmarks: FaceResult["landmarks"];
+  detScore: number;
+  liveness: number | null;
+  quality: FaceQuality;
+  decision: Decision;
+  match: { personId: number; name: string; similarity: number } | null;
+  /** Best candidate even when not a match (for review screens). */
+  best: { personId: number; similarity: number } | null;
+}
+
+export interface EngineStatus {
+  ready: boolean;
+  reason?: string;
+  recognizer: string;
+  gallery: number;
+  negatives: number;
+}
+
+export class FaceService {
+  readonly gallery: Gallery;
+  readonly negatives = new NegativeIndex();
+  thresholds: DecisionThresholds;
+
+  constructor(
+    private d: {
+      engine: EnginePool | null;
+      /** Why the engine is off (missing or corrupt models), shown as a banner. */
+      disabledReason?: string;
+      faces: FacesRepo;
+      people: PeopleService;
+      audit: AuditService;
+      mediaDir: string;
+      recognizer: ModelOfRole<"recognizer">;
+      policy: EnrollPolicy;
+      log: Logger;
+    },
+  ) {
+    this.gallery = new Gallery(d.recognizer.output.dim);
+    this.thresholds = { match: d.recognizer.thresholds.match, unknown: d.recognizer.thresholds.unknown, margin: d.recognizer.thresholds.margin };
+    d.people.onPersonDeleted((id) => this.forgetPerson(id));
+    d.people.onPersonChanged((before, after) => this.personChanged(after.id, before.active, after.active));
+  }
+
+  /** Connects the started worker pool (or records why recognition is off). */
+  attach(engine: EnginePool | null, disabledReason?: string) {
+    this.d.engine = engine;
+    this.d.disabledReason = disabledReason;
+  }
+
+  engineStats() {
+    return this.d.engine?.stats() ?? null;
+  }
+
+  get recognizerId(): string {
+    return this.d.recognizer.id;
+  }
+
+  /** Loads the gallery and negative examples of the active recogniser from the database. */
+  async load(): Promise<void> {
+    for (const e of await this.d.faces.embeddings(this.d.recognizer.id)) this.gallery.add(e.faceId, e.personId, e.embedding);
+    for (const n of await this.d.faces.negatives(this.d.recognizer.id)) this.negatives.add(n.id, n.personId, n.embedding);
+    this.d.log.info("gallery loaded", { recognizer: this.d.recognizer.id, faces: this.gallery.size, negatives: this.negatives.size });
+  }
+
+  status(): EngineStatus {
+    return {
+      ready: !!this.d.engine,
+      reason: this.d.engine ? undefined : this.d.disabledReason,
+      recognizer: this.d.recognizer.id,
+      gallery: this.gallery.size,
+      negatives: this.negatives.size,
+    };
+  }
+
+  private engine(): EnginePool {
+    if (!this.d.engine) throw new HttpError(503, `Face recognition is disabled: ${this.d.disabledReason ?? "the engine is not running"}`);
+    return this.d.engine;
+  }
+
+  private cropAbs(rel: string): string {
+    const abs = resolve(this.d.mediaDir, rel);
+    if (!abs.startsWith(resolve(this.d.mediaDir) + "/")) throw new Error("crop path escapes the media folder");
+    return abs;
+  }
+
+  /** Absolute path of a stored face crop, for serving thumbnails. */
+  async cropFile(personId: number, faceId: number): Promise<string> {
+    const f = await this.d.faces.get(faceId);
+    if (!f || f.personId !== personId) throw new HttpError(404, "No such face");
+    return this.cropAbs(f.cropPath);
+  }
+
+  listFaces(personId: number): Promise<FaceRow[]> {
+    return this.d.faces.listForPerson(personId);
+  }
+
+  /**
+   * Enrolls one photo for a person: exactly one clear, frontal, live, new face, and recorded consent.
+   * The aligned crop is kept (to re-embed with another recogniser later) and the gallery is updated
+   * in place.
+   */
+  async enroll(personId: number, image: Uint8Array, actor: Actor, source: "upload" | "webcam" = "upload"): Promise<{ id: number; quality: FaceQuality; liveness: number | null }> {
+    const person = await this.d.people.get(personId);
+    if (!person.consentAt) throw new EnrollRejected("no_consent", `Record ${person.name}'s consent to face recognition before enrolling photos`);
+    const existing = this.gallery.countFor(personId);
+    if (existing >= this.d.policy.maxFacesPerPerson) throw new EnrollRejected("too_many_faces", `${person.name} already has ${existing} faces; delete some first`);
+    const p = this.d.policy;
+    const r = await this.engine().analyze(image, { recognizer: this.d.recognizer.id, liveness: true, crops: true, maxFaces: 10 });
+    if (r.faces.length === 0) throw new EnrollRejected("no_face", "No face was found in this photo");
+    const largest = Math.max(...r.faces.map((f) => f.quality.faceSize));
+    const big = r.faces.filter((f) => f.quality.faceSize >= largest * p.otherFaceRatio);
+    if (big.length > 1) throw new EnrollRejected("several_faces", `This photo shows ${big.length} faces; use a photo of ${person.name} alone`);
+    const face = r.faces.find((f) => f.quality.faceSize === largest)!;
+    const verdict = qualityVerdict(face.quality, p);
+    if (!verdict.ok) throw new EnrollRejected(verdict.reason, verdict.message);
+    if (face.liveness !== null && face.liveness < p.minLiveness[source])
+      throw new EnrollRejected("spoof", "This looks like a photo of a photo or of a screen; take the photo of the person directly");
+    const dup = this.gallery.bestOf(face.embedding, personId);
+    if (dup && dup.similarity >= p.duplicateSimilarity) throw new EnrollRejected("near_duplicate", `This photo is almost identical to face ${dup.faceId} already enrolled`);
+
+    const rel = join("faces", String(personId), `${crypto.randomUUID()}.jpg`);
+    const abs = this.cropAbs(rel);
+    mkdirSync(dirname(abs), { recursive: true });
+    await Bun.write(`${abs}.tmp`, face.crop!);
+    renameSync(`${abs}.tmp`, abs);
+    let row: FaceRow;
+    try {
+      row = await this.d.faces.insert({ personId, cropPath: rel, quality: face.quality, source, modelId: this.d.recognizer.id, embedding: face.embedding });
+    } catch (e) {
+      rmSync(abs, { force: true });
+      throw e;
+    }
+    if (person.active) this.gallery.add(row.id, personId, face.embedding);
+    await this.d.audit.record(actor, "enroll", "face", row.id, null, { personId, source, quality: face.quality, liveness: face.liveness });
+    return { id: row.id, quality: face.quality, liveness: face.liveness };
+  }
+
+  async deleteFace(personId: number, faceId: number, actor: Actor): Promise<void> {
+    const f = await this.d.faces.get(faceId);
+    if (!f || f.personId !== personId) throw new HttpError(404, "No such face");
+    await this.d.faces.delete(faceId);
+    this.gallery.removeFace(faceId);
+    rmSync(this.cropAbs(f.cropPath), { force: true });
+    await this.d.audit.record(actor, "delete", "face", faceId, { personId, cropPath: f.cropPath }, null);
+  }
+
+  /** After a person is deleted (rows cascade): drop them from memory and erase their crops. */
+  private forgetPerson(personId: number) {
+    this.gallery.removePerson(personId);
+    this.negatives.removePerson(personId);
+    rmSync(this.cropAbs(join("faces", String(personId))), { recursive: true, force: true });
+  }
+
+  /** Inactive people are not recognised: take them out of the gallery, and back in when reactivated. */
+  private async personChanged(personId: number, wasActive: boolean, isActive: boolean) {
+    if (wasActive && !isActive) this.gallery.removePerson(personId);
+    if (!wasActive && isActive) for (const e of await this.d.faces.embeddingsOfPerson(personId, this.d.recognizer.id)) this.gallery.add(e.faceId, personId, e.embedding);
+  }
+
+  /** Detects every face in an image and decides match / unknown / uncertain for each. */
+  async recognize(image: Uint8Array, opts: { liveness?: boolean } = {}): Promise<{ faces: RecognizedFace[]; timingsMs: Record<string, number> }> {
+    const t0 = performance.now();
+    const r = await this.engine().analyze(image, { recognizer: this.d.recognizer.id, liveness: opts.liveness ?? true, maxFaces: 20 });
+    const t1 = performance.now();
+    const faces: RecognizedFace[] = [];
+    const names = new Map<number, string>();
+    for (const f of r.faces) {
+      const candidates = this.gallery.search(f.embedding, 5);
+      const d = decide(candidates, { matchThreshold: this.thresholds.match, unknownThreshold: this.thresholds.unknown, margin: this.thresholds.margin, vetoed: (pid) => this.negatives.blocks(f.embedding, pid, NEGATIVE_SIMILARITY) });
+      let match: RecognizedFace["match"] = null;
+      if (d.decision === "match" && d.personId !== null) {
+        if (!names.has(d.personId)) names.set(d.personId, (await this.d.people.get(d.personId)).name);
+        match = { personId: d.personId, name: names.get(d.personId)!, similarity: round(d.similarity) };
+      }
+      faces.push({
+        box: f.box,
+        landmarks: f.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)]),
+        detScore: round(f.detScore),
+        liveness: f.liveness === null ? null : round(f.liveness),
+        quality: f.quality,
+        decision: d.decision,
+        match,
+        best: d.personId !== null ? { personId: d.personId, similarity: round(d.similarity) } : null,
+      });
+    }
+    const search = performance.now() - t1;
+    return { faces, timingsMs: { ...r.timingsMs, search: round(search, 2), total: round(performance.now() - t0, 1) } };
+  }
+
+  /**
+   * "Not this person": the face in this image is not `personId`. Its embedding is stored as a
+   * negative example, which from now on vetoes that person for similar faces.
+   */
+  async markNotPerson(personId: number, image: Uint8Array, actor: Actor): Promise<{ id: number }> {
+    await this.d.people.get(personId);
+    const r = await this.engine().analyze(image, { recognizer: this.d.recognizer.id, maxFaces: 10 });
+    if (r.faces.length !== 1) throw new EnrollRejected(r.faces.length ? "several_faces" : "no_face", r.faces.length ? "Send an image with exactly one face" : "No face was found in this image");
+    const embedding = r.faces[0]!.embedding;
+    const id = await this.d.faces.insertNegative({ personId, modelId: this.d.recognizer.id, embedding, createdBy: actor.label });
+    this.negatives.add(id, personId, embedding);
+    await this.d.audit.record(actor, "not_this_person", "person", personId, null, { negativeId: id });
+    return { id };
+  }
+}
+
+function round(v: number, d = 4) {
+  return Math.round(v * 10 ** d) / 10 ** d;
+}

@@ -1,0 +1,208 @@
+// Face engine worker: decode → detect (YuNet) → align → quality → liveness (MiniFASNet) → embed.
+// One onnxruntime session per model per worker; the maths lives in src/domain/face.
+import { join } from "node:path";
+import { parentPort } from "node:worker_threads";
+import * as ort from "onnxruntime-node";
+
+ort.env.logLevel = "error";
+import sharp, { type Metadata } from "sharp";
+import { alignFace, cropScaled } from "../src/domain/face/align";
+import { l2normalize } from "../src/domain/face/matching";
+import { letterbox } from "../src/domain/face/letterbox";
+import { nms } from "../src/domain/face/nms";
+import { faceQuality } from "../src/domain/face/quality";
+import type { Detection, RgbImage } from "../src/domain/face/types";
+import { decodeYunet } from "../src/domain/face/yunet";
+import type { AnalyzeRequest, AnalyzeResult, EmbedCropsRequest, EngineInit, FaceResult, ImageErrorCode, WorkerMessage } from "./protocol";
+
+class ImageError extends Error {
+  constructor(
+    readonly code: ImageErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const FORMATS = new Set(["jpeg", "png", "webp"]);
+const MIN_SIDE = 32;
+
+let init: EngineInit;
+let detector: ort.InferenceSession;
+const recognizers = new Map<string, ort.InferenceSession>();
+const liveness: { session: ort.InferenceSession; model: EngineInit["liveness"][number] }[] = [];
+
+function sessionOptions(): ort.InferenceSession.SessionOptions {
+  return { intraOpNumThreads: init.threads, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all", logSeverityLevel: 3 };
+}
+
+async function start(msg: EngineInit) {
+  init = msg;
+  detector = await ort.InferenceSession.create(join(init.modelsDir, init.detector.file), sessionOptions());
+  for (const r of init.recognizers) recognizers.set(r.id, await ort.InferenceSession.create(join(init.modelsDir, r.file), sessionOptions()));
+  for (const l of init.liveness) liveness.push({ session: await ort.InferenceSession.create(join(init.modelsDir, l.file), sessionOptions()), model: l });
+}
+
+/** Decodes JPEG/PNG/WebP into RGB, honouring EXIF orientation, flattening alpha, converting CMYK/grey. */
+async function decode(bytes: Uint8Array): Promise<{ img: RgbImage; format: string }> {
+  if (bytes.byteLength === 0) throw new ImageError("not_an_image", "The file is empty");
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch {
+    throw new ImageError("not_an_image", "This is not an image Clockface can read (send JPEG, PNG or WebP)");
+  }
+  if (!meta.format || !FORMATS.has(meta.format)) throw new ImageError("unsupported_format", `Unsupported image format ${meta.format ?? "unknown"}; send JPEG, PNG or WebP`);
+  const w = meta.width ?? 0;
+  const h = meta.height ?? 0;
+  if (w * h > init.maxPixels) throw new ImageError("too_large", `The image is ${w}x${h} pixels; the limit is ${init.maxPixels.toLocaleString("en")} pixels`);
+  if (Math.min(w, h) < MIN_SIDE) throw new ImageError("too_small", `The image is ${w}x${h} pixels; faces need at least ${MIN_SIDE} pixels on each side`);
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: init.maxPixels, failOn: "truncated", sequentialRead: true })
+      .rotate()
+      .flatten({ background: "#808080" })
+      .toColourspace("srgb")
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new ImageError("corrupt", `Unexpected ${info.channels} colour channels after decoding`);
+    return { img: { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }, format: meta.format };
+  } catch (e) {
+    if (e instanceof ImageError) throw e;
+    throw new ImageError("corrupt", `The image could not be decoded (${String((e as Error).message).split("\n")[0]})`);
+  }
+}
+
+async function detect(img: RgbImage, maxFaces: number): Promise<Detection[]> {
+  const W = init.detector.input.width;
+  const H = init.detector.input.height;
+  const lb = letterbox(img.width, img.height, W, H);
+  const small = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(lb.width, lb.height, { fit: "fill", kernel: "linear" })
+    .raw()
+    .toBuffer();
+  // NCHW, BGR, 0–255 (YuNet has no normalisation); padding stays 0.
+  const plane = W * H;
+  const t = new Float32Array(3 * plane);
+  for (let y = 0; y < lb.height; y++) {
+    for (let x = 0; x < lb.width; x++) {
+      const s = (y * lb.width + x) * 3;
+      const d = (y + lb.padY) * W + (x + lb.padX);
+      t[d] = small[s + 2]!;
+      t[plane + d] = small[s + 1]!;
+      t[2 * plane + d] = small[s]!;
+    }
+  }
+  const out = await detector.run({ [detector.inputNames[0]!]: new ort.Tensor("float32", t, [1, 3, H, W]) });
+  const outputs: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
+  for (const [k, v] of Object.entries(out)) outputs[k] = { data: v.data as Float32Array, dims: v.dims };
+  const dets = decodeYunet(outputs, { inputWidth: W, inputHeight: H, scoreThreshold: init.detThreshold, scaleX: lb.scale, scaleY: lb.scale, padX: lb.padX, padY: lb.padY });
+  return nms(dets, 0.3, maxFaces);
+}
+
+function toTensor(images: RgbImage[], model: { input: { width: number; height: number; channels: "RGB" | "BGR"; mean: number[]; std: number[] } }): ort.Tensor {
+  const { width: W, height: H, channels, mean, std } = model.input;
+  const plane = W * H;
+  const t = new Float32Array(images.length * 3 * plane);
+  const order = channels === "RGB" ? [0, 1, 2] : [2, 1, 0];
+  images.forEach((im, n) => {
+    const base = n * 3 * plane;
+    for (let i = 0; i < plane; i++) {
+      for (let c = 0; c < 3; c++) {
+        const src = order[c]!;
+        t[base + c * plane + i] = (im.data[i * 3 + src]! - mean[c]!) / std[c]!;
+      }
+    }
+  });
+  return new ort.Tensor("float32", t, [images.length, 3, H, W]);
+}
+
+async function embed(aligned: RgbImage[], recognizerId: string): Promise<Float32Array[]> {
+  const session = recognizers.get(recognizerId);
+  const model = init.recognizers.find((r) => r.id === recognizerId);
+  if (!session || !model) throw new Error(`recognizer ${recognizerId} is not loaded`);
+  if (aligned.length === 0) return [];
+  const out = await session.run({ [session.inputNames[0]!]: toTensor(aligned, model) });
+  const v = out[session.outputNames[0]!]!;
+  const data = v.data as Float32Array;
+  const dim = data.length / aligned.length;
+  return aligned.map((_, n) => l2normalize(data.slice(n * dim, (n + 1) * dim)));
+}
+
+async function livenessScore(img: RgbImage, det: Detection): Promise<number> {
+  let sum = 0;
+  for (const { session, model } of liveness) {
+    const crop = cropScaled(img, det.box, model.output.cropScale, model.input.width, model.input.height);
+    const out = await session.run({ [session.inputNames[0]!]: toTensor([crop], model) });
+    const logits = Array.from(out[session.outputNames[0]!]!.data as Float32Array);
+    const m = Math.max(...logits);
+    const exps = logits.map((l) => Math.exp(l - m));
+    sum += exps[model.output.realIndex]! / exps.reduce((a, b) => a + b, 0);
+  }
+  return liveness.length ? sum / liveness.length : 1;
+}
+
+async function analyze(req: AnalyzeRequest): Promise<AnalyzeResult> {
+  const t0 = performance.now();
+  const { img, format } = await decode(req.image);
+  const t1 = performance.now();
+  const dets = await detect(img, req.maxFaces);
+  const t2 = performance.now();
+  const aligned = dets.map((d) => alignFace(img, d.landmarks, 112));
+  const t3 = performance.now();
+  const live = req.liveness ? await Promise.all(dets.map((d) => livenessScore(img, d))) : dets.map(() => null);
+  const t4 = performance.now();
+  const embeddings = await embed(aligned, req.recognizer);
+  const t5 = performance.now();
+  const faces: FaceResult[] = [];
+  for (let i = 0; i < dets.length; i++) {
+    const d = dets[i]!;
+    const a = aligned[i]!;
+    faces.push({
+      box: d.box.map((v) => Math.round(v * 10) / 10) as FaceResult["box"],
+      landmarks: d.landmarks,
+      detScore: d.score,
+      quality: faceQuality(a, d),
+      liveness: live[i] ?? null,
+      embedding: embeddings[i]!,
+      crop: req.crops ? new Uint8Array(await sharp(a.data, { raw: { width: a.width, height: a.height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer()) : undefined,
+    });
+  }
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return { width: img.width, height: img.height, format, faces, timingsMs: { decode: r(t1 - t0), detect: r(t2 - t1), align: r(t3 - t2), liveness: r(t4 - t3), embed: r(t5 - t4) } };
+}
+
+async function embedCrops(req: EmbedCropsRequest) {
+  const images: RgbImage[] = [];
+  for (const c of req.crops) {
+    const { data, info } = await sharp(c).resize(112, 112, { fit: "fill" }).toColourspace("srgb").removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    images.push({ width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+  }
+  return { embeddings: await embed(images, req.recognizer) };
+}
+
+const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
+
+parentPort!.on("message", async (msg: { type: "init"; init: EngineInit } | { type: "job"; id: number; req: AnalyzeRequest | EmbedCropsRequest }) => {
+  if (msg.type === "init") {
+    try {
+      await start(msg.init);
+      post({ type: "ready" });
+    } catch (e) {
+      post({ type: "init_error", message: (e as Error).message });
+    }
+    return;
+  }
+  const { id, req } = msg;
+  try {
+    if (req.op === "analyze") {
+      const result = await analyze(req);
+      post({ type: "result", id, result }, result.faces.map((f) => f.embedding.buffer as ArrayBuffer));
+    } else {
+      post({ type: "result", id, result: await embedCrops(req) });
+    }
+  } catch (e) {
+    if (e instanceof ImageError) post({ type: "error", id, code: e.code, message: e.message });
+    else post({ type: "error", id, code: "internal", message: (e as Error).message });
+  }
+});

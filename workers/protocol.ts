@@ -1,0 +1,66 @@
+// Messages between the engine pool (src/services/engine.ts) and its workers (workers/engine.worker.ts).
+import type { ModelOfRole } from "../src/models/manifest";
+import type { FaceQuality } from "../src/domain/face/quality";
+import type { Point } from "../src/domain/face/types";
+
+export interface EngineInit {
+  modelsDir: string;
+  detector: ModelOfRole<"detector">;
+  recognizers: ModelOfRole<"recognizer">[];
+  liveness: ModelOfRole<"liveness">[];
+  maxPixels: number;
+  /** Minimum detector score (YuNet scores on real faces sit around 0.85–0.92). */
+  detThreshold: number;
+  /** onnxruntime intra-op threads per worker. */
+  threads: number;
+}
+
+export type ImageErrorCode = "not_an_image" | "unsupported_format" | "corrupt" | "too_large" | "too_small";
+
+export interface AnalyzeRequest {
+  op: "analyze";
+  image: Uint8Array;
+  recognizer: string;
+  maxFaces: number;
+  liveness: boolean;
+  /** Return the aligned 112x112 crop of each face as JPEG. */
+  crops: boolean;
+}
+
+export interface EmbedCropsRequest {
+  op: "embed_crops";
+  /** Aligned 112x112 JPEG crops (the stored gallery faces). */
+  crops: Uint8Array[];
+  recognizer: string;
+}
+
+export type EngineRequest = AnalyzeRequest | EmbedCropsRequest;
+
+export interface FaceResult {
+  box: [number, number, number, number];
+  landmarks: Point[];
+  detScore: number;
+  quality: FaceQuality;
+  /** Probability the face is live (not a photo or screen), or null when not checked. */
+  liveness: number | null;
+  embedding: Float32Array;
+  crop?: Uint8Array;
+}
+
+export interface AnalyzeResult {
+  width: number;
+  height: number;
+  format: string;
+  faces: FaceResult[];
+  timingsMs: { decode: number; detect: number; align: number; liveness: number; embed: number };
+}
+
+export interface EmbedCropsResult {
+  embeddings: Float32Array[];
+}
+
+export type WorkerMessage =
+  | { type: "ready" }
+  | { type: "init_error"; message: string }
+  | { type: "result"; id: number; result: AnalyzeResult | EmbedCropsResult }
+  | { type: "error"; id: number; code: ImageErrorCode | "internal"; message: string };
