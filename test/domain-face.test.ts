@@ -1,10 +1,11 @@
+import * as calibration from "../src/domain/face/calibration";
 import { describe, expect, test } from "bun:test";
 import { ARCFACE_TEMPLATE, alignFace, applyAffine, cropScaled, invertAffine, umeyama, warpAffine, type Affine } from "../src/domain/face/align";
 import { letterbox } from "../src/domain/face/letterbox";
 import { Gallery, NegativeIndex, cosine, decide, l2normalize } from "../src/domain/face/matching";
 import { iou, nms } from "../src/domain/face/nms";
 import { faceQuality, laplacianVariance, poseFromLandmarks, qualityVerdict } from "../src/domain/face/quality";
-import { simdDots } from "../src/domain/face/simd";
+import { simdHamming } from "../src/domain/face/simd";
 import type { Detection, Point, RgbImage } from "../src/domain/face/types";
 import { decodeYunet } from "../src/domain/face/yunet";
 
@@ -203,25 +204,66 @@ describe("matching", () => {
     return l2normalize(Float32Array.from({ length: dim }, () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5));
   };
 
-  test("SIMD int8 kernel equals a plain dot product, including the rows read in fours", () => {
+  test("SIMD Hamming kernel equals a plain popcount of the XOR, row by row", () => {
     const mem = new WebAssembly.Memory({ initial: 2 });
-    const dots = simdDots(mem)!;
-    expect(dots).not.toBeNull();
-    const i8 = new Int8Array(mem.buffer);
-    const dim = 128, n = 7, rows = 1024, out = 1024 + 16 * dim;
-    for (let i = 0; i < dim * (n + 1); i++) i8[(i < dim ? 0 : rows - dim) + i] = ((i * 37) % 255) - 127;
-    dots(0, rows, n, dim, out);
+    const hamming = simdHamming(mem)!;
+    expect(hamming).not.toBeNull();
+    const u8 = new Uint8Array(mem.buffer);
+    const bytes = 64, n = 9, rows = 1024, out = 1024 + 16 * bytes;
+    for (let i = 0; i < bytes; i++) u8[i] = (i * 151 + 7) & 255;
+    for (let i = 0; i < bytes * n; i++) u8[rows + i] = (i * 97 + 13) & 255;
+    u8.fill(0xff, rows + 3 * bytes, rows + 4 * bytes); // row 3: all ones
+    u8.set(u8.subarray(0, bytes), rows + 5 * bytes); // row 5: equal to the query
+    hamming(0, rows, n, bytes, out);
     const got = new Int32Array(mem.buffer, out, n);
+    const pop = (x: number) => x.toString(2).split("").filter((c) => c === "1").length;
     for (let r = 0; r < n; r++) {
       let want = 0;
-      for (let j = 0; j < dim; j++) want += i8[j]! * i8[rows + r * dim + j]!;
+      for (let j = 0; j < bytes; j++) want += pop(u8[j]! ^ u8[rows + r * bytes + j]!);
       expect(got[r]).toBe(want);
+    }
+    expect(got[5]).toBe(0);
+    let queryOnes = 0;
+    for (let j = 0; j < bytes; j++) queryOnes += pop(u8[j]!);
+    expect(got[3]).toBe(bytes * 8 - queryOnes);
+  });
+
+  test("the sign-bit shortlist finds the same best person as a full scan for genuine faces", () => {
+    // 4,000 people x 5 faces, each face = the person's direction + noise (cosine ≈ 0.5 between faces of
+    // one person); the shortlist is 1 % of the gallery, so most rows are never scored exactly.
+    const dim = 512;
+    // mulberry32 (a plain LCG's consecutive outputs are correlated enough to fake look-alikes).
+    let seed = 7;
+    const uniform = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const gauss = () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
+    const centres = Array.from({ length: 4000 }, () => l2normalize(Float32Array.from({ length: dim }, gauss)));
+    const face = (c: Float32Array) => l2normalize(Float32Array.from(c, (x) => x + gauss() * 0.044));
+    const g = new Gallery(dim, 16, 64, 0.01);
+    centres.forEach((c, p) => {
+      for (let k = 0; k < 5; k++) g.add(p * 5 + k + 1, p + 1, face(c));
+    });
+    expect(g.accelerated).toBe(true);
+    for (let i = 0; i < 40; i++) {
+      const person = (i * 97) % centres.length;
+      const q = face(centres[person]!);
+      const exact = g.scores(q);
+      let best = 0;
+      for (let r = 1; r < exact.length; r++) if (exact[r]! > exact[best]!) best = r;
+      const [top] = g.search(q, 1);
+      expect(top!.personId).toBe(person + 1);
+      expect(top!.similarity).toBeCloseTo(exact[best]!, 5);
+      expect(top!.similarity).toBeGreaterThan(0.3);
     }
   });
 
   test("gallery search equals brute force, before and after removals", () => {
     const dim = 128;
-    const g = new Gallery(dim, 4, 8);
+    const g = new Gallery(dim, 4); // 300 rows, under the shortlist size: every row is scored exactly
     const embs = new Map<number, { person: number; v: Float32Array }>();
     for (let f = 1; f <= 300; f++) {
       const v = rand(dim, f);
@@ -287,5 +329,39 @@ describe("matching", () => {
     neg.remove(1);
     expect(neg.blocks(a, 42, 0.5)).toBe(false);
     expect(neg.size).toBe(0);
+  });
+});
+
+describe("calibration", () => {
+  const { thresholdAtFar, rateAtOrAbove, bestThreshold, crossValidatedAccuracy, tarAtFar } = calibration;
+  test("threshold at a false accept rate lets through exactly ⌊far·n⌋ impostors", () => {
+    const imp = Array.from({ length: 1000 }, (_, i) => i / 1000); // 0.000 … 0.999
+    const t = thresholdAtFar(imp, 0.01);
+    expect(rateAtOrAbove(imp, t)).toBe(0.01); // 0.990 … 0.999 pass
+    expect(t).toBeCloseTo(0.989, 5);
+    expect(rateAtOrAbove(imp, thresholdAtFar(imp, 0))).toBe(0);
+    expect(() => thresholdAtFar([], 0.1)).toThrow();
+    expect(() => thresholdAtFar(imp, 1)).toThrow();
+  });
+
+  test("best threshold and cross-validated accuracy by hand", () => {
+    const pairs = [
+      { score: 0.1, same: false },
+      { score: 0.2, same: false },
+      { score: 0.35, same: true }, // one genuine pair below an impostor
+      { score: 0.4, same: false },
+      { score: 0.6, same: true },
+      { score: 0.7, same: true },
+    ];
+    const b = bestThreshold(pairs);
+    // Between 0.2 and 0.35: 0.4 is wrongly "same" → 5/6; between 0.4 and 0.6: 0.35 is wrongly
+    // "different" → 5/6; the lower gap wins, at its midpoint.
+    expect(b.accuracy).toBeCloseTo(5 / 6, 10);
+    expect(b.threshold).toBeCloseTo(0.275, 10);
+    const separable = Array.from({ length: 40 }, (_, i) => ({ score: i < 20 ? i / 100 : 0.5 + i / 100, same: i >= 20 }));
+    expect(crossValidatedAccuracy(separable, 10).accuracy).toBe(1);
+    const t = tarAtFar(pairs, 0);
+    expect(t.threshold).toBeCloseTo(0.4, 5);
+    expect(t.tar).toBeCloseTo(2 / 3, 10);
   });
 });

@@ -173,12 +173,16 @@ async function analyze(req: AnalyzeRequest): Promise<AnalyzeResult> {
 }
 
 async function embedCrops(req: EmbedCropsRequest) {
+  const t0 = performance.now();
   const images: RgbImage[] = [];
   for (const c of req.crops) {
     const { data, info } = await sharp(c).resize(112, 112, { fit: "fill" }).toColourspace("srgb").removeAlpha().raw().toBuffer({ resolveWithObject: true });
     images.push({ width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
   }
-  return { embeddings: await embed(images, req.recognizer) };
+  const t1 = performance.now();
+  const embeddings = await embed(images, req.recognizer);
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return { embeddings, timingsMs: { decode: r(t1 - t0), embed: r(performance.now() - t1) } };
 }
 
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);

@@ -57,6 +57,7 @@ export interface AnalyzeResult {
 
 export interface EmbedCropsResult {
   embeddings: Float32Array[];
+  timingsMs: { decode: number; embed: number };
 }
 
 export type WorkerMessage =

@@ -1,5 +1,5 @@
 /** Embedding maths, the in-memory gallery and the match / unknown / uncertain decision. */
-import { simdDots, type DotsKernel } from "./simd";
+import { simdHamming, type HammingKernel } from "./simd";
 
 export function l2normalize(v: Float32Array): Float32Array {
   let s = 0;
@@ -32,18 +32,13 @@ export interface Candidate {
 const QUERY_AT = 0;
 const ROWS_AT = 65536;
 const PAGE = 65536;
+/** Bytes of sign bits the kernel can sum per row (an i8 lane collects ≤ 8 bits per 16 bytes). */
+const MAX_BIT_BYTES = 496;
 
-/** int8 copy of a normalised vector: q = round(v · 127 / max|v|); returns 1 / that scale. */
-function quantize(v: Float32Array, into: Int8Array): number {
-  let m = 0;
-  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]!));
-  if (m === 0) {
-    into.fill(0);
-    return 0;
-  }
-  const k = 127 / m;
-  for (let i = 0; i < v.length; i++) into[i] = Math.round(v[i]! * k);
-  return m / 127;
+/** Sign bits of a vector, bit i set when v[i] > 0 (the rest of `into` left zero). */
+function signBits(v: Float32Array, into: Uint8Array) {
+  into.fill(0);
+  for (let i = 0; i < v.length; i++) if (v[i]! > 0) into[i >> 3]! |= 1 << (i & 7);
 }
 
 /**
@@ -51,44 +46,47 @@ function quantize(v: Float32Array, into: Int8Array): number {
  * the person and face id of each row. Adding appends a row; removing swaps the last row into the
  * hole, so both are O(dim) and the gallery never needs reloading.
  *
- * Search is two-stage: a WebAssembly SIMD scan over int8 copies of all rows (int8 keeps the
- * similarity within ~0.01 of the float value), then the best `rerank` rows are scored again exactly
- * in float32. Rows are ranked by that exact score, so results equal a full float scan whenever the
- * true best rows are within the int8 top `rerank` (they are, unless hundreds of rows tie within 0.01).
+ * Search is two-stage. A WebAssembly SIMD scan computes the Hamming distance between the sign bits
+ * of the query and of every row; the angle between two vectors is about π · distance / dim (random
+ * hyperplane hashing), so the rows with the smallest distances are the likely best matches. The best
+ * `shortlist` rows (at least `minShortlist`, or `shortlistFraction` of the gallery) are then scored
+ * exactly in float32. With 512 dimensions a face at cosine 0.4 (the match threshold's region) sits
+ * about 6 standard deviations below random faces in distance, so it is never left off a 2 % shortlist;
+ * galleries up to `minShortlist` rows are scored exactly in full.
  */
 export class Gallery {
   private data: Float32Array;
   private personIds: Int32Array;
   private faceIds: Int32Array;
-  private invScale: Float32Array;
   private rowOf = new Map<number, number>();
   private rows = 0;
   private readonly memory: WebAssembly.Memory | null;
-  private readonly kernel: DotsKernel | null;
-  private readonly stride: number;
+  private readonly kernel: HammingKernel | null;
+  /** Bytes of sign bits per row, a multiple of 16. */
+  private readonly bitBytes: number;
 
   constructor(
     readonly dim: number,
     capacity = 1024,
-    readonly rerank = 256,
+    readonly minShortlist = 512,
+    readonly shortlistFraction = 0.02,
   ) {
     this.data = new Float32Array(capacity * dim);
     this.personIds = new Int32Array(capacity);
     this.faceIds = new Int32Array(capacity);
-    this.invScale = new Float32Array(capacity);
-    this.stride = Math.ceil(dim / 64) * 64;
-    const memory = dim <= ROWS_AT ? new WebAssembly.Memory({ initial: this.pagesFor(capacity) }) : null;
-    this.kernel = memory ? simdDots(memory) : null;
+    this.bitBytes = Math.ceil(dim / 128) * 16;
+    const memory = this.bitBytes <= MAX_BIT_BYTES ? new WebAssembly.Memory({ initial: this.pagesFor(capacity) }) : null;
+    this.kernel = memory ? simdHamming(memory) : null;
     this.memory = this.kernel ? memory : null;
   }
 
-  /** True when the SIMD scan is in use (false: plain float scan). */
+  /** True when the SIMD prefilter is in use (false: every search scores all rows exactly). */
   get accelerated(): boolean {
     return this.kernel !== null;
   }
 
   private pagesFor(capacity: number) {
-    return Math.ceil((ROWS_AT + capacity * this.stride + capacity * 4) / PAGE);
+    return Math.ceil((ROWS_AT + capacity * this.bitBytes + capacity * 4) / PAGE);
   }
 
   get size(): number {
@@ -107,20 +105,17 @@ export class Gallery {
     p.set(this.personIds.subarray(0, this.rows));
     const f = new Int32Array(cap);
     f.set(this.faceIds.subarray(0, this.rows));
-    const sc = new Float32Array(cap);
-    sc.set(this.invScale.subarray(0, this.rows));
     this.data = data;
     this.personIds = p;
     this.faceIds = f;
-    this.invScale = sc;
     if (this.memory) {
       const need = this.pagesFor(cap) - this.memory.buffer.byteLength / PAGE;
       if (need > 0) this.memory.grow(need);
     }
   }
 
-  private int8Row(row: number): Int8Array {
-    return new Int8Array(this.memory!.buffer, ROWS_AT + row * this.stride, this.dim);
+  private bitRow(row: number): Uint8Array {
+    return new Uint8Array(this.memory!.buffer, ROWS_AT + row * this.bitBytes, this.bitBytes);
   }
 
   /** Adds (or replaces) the embedding of a face. */
@@ -136,7 +131,7 @@ export class Gallery {
     this.data.set(v, row * this.dim);
     this.personIds[row] = personId;
     this.faceIds[row] = faceId;
-    if (this.memory) this.invScale[row] = quantize(v, this.int8Row(row));
+    if (this.memory) signBits(v, this.bitRow(row));
   }
 
   removeFace(faceId: number): boolean {
@@ -147,8 +142,7 @@ export class Gallery {
       this.data.copyWithin(row * this.dim, last * this.dim, (last + 1) * this.dim);
       this.personIds[row] = this.personIds[last]!;
       this.faceIds[row] = this.faceIds[last]!;
-      this.invScale[row] = this.invScale[last]!;
-      if (this.memory) new Uint8Array(this.memory.buffer).copyWithin(ROWS_AT + row * this.stride, ROWS_AT + last * this.stride, ROWS_AT + (last + 1) * this.stride);
+      if (this.memory) new Uint8Array(this.memory.buffer).copyWithin(ROWS_AT + row * this.bitBytes, ROWS_AT + last * this.bitBytes, ROWS_AT + (last + 1) * this.bitBytes);
       this.rowOf.set(this.faceIds[row]!, row);
     }
     this.rowOf.delete(faceId);
@@ -193,43 +187,33 @@ export class Gallery {
     return out;
   }
 
-  /** Rows worth scoring exactly: all of them, or the int8 scan's best `rerank`. */
-  private shortlist(q: Float32Array): number[] {
-    if (!this.memory || !this.kernel || this.rows <= this.rerank) return Array.from({ length: this.rows }, (_, r) => r);
-    const qInt = new Int8Array(this.memory.buffer, QUERY_AT, this.stride);
-    qInt.fill(0);
-    const qInv = quantize(q, qInt.subarray(0, this.dim));
-    const outAt = ROWS_AT + this.personIds.length * this.stride;
-    this.kernel(QUERY_AT, ROWS_AT, this.rows, this.stride, outAt);
-    const dots = new Int32Array(this.memory.buffer, outAt, this.rows);
-    // Keep the `rerank` best approximate scores with a simple threshold-raising buffer.
-    const k = this.rerank;
-    const idx = new Int32Array(k);
-    const val = new Float32Array(k);
+  /** Rows worth scoring exactly: all of them, or the `shortlist` closest in sign-bit distance. */
+  private shortlist(q: Float32Array): ArrayLike<number> {
+    const want = Math.max(this.minShortlist, Math.ceil(this.rows * this.shortlistFraction));
+    if (!this.memory || !this.kernel || this.rows <= want) return Array.from({ length: this.rows }, (_, r) => r);
+    signBits(q, new Uint8Array(this.memory.buffer, QUERY_AT, this.bitBytes));
+    const outAt = ROWS_AT + this.personIds.length * this.bitBytes;
+    this.kernel(QUERY_AT, ROWS_AT, this.rows, this.bitBytes, outAt);
+    const dist = new Int32Array(this.memory.buffer, outAt, this.rows);
+    // Counting sort by distance (0 … dim): find the cut-off distance, then collect the rows.
+    const counts = new Int32Array(this.dim + 2);
+    for (let r = 0; r < this.rows; r++) counts[dist[r]!]!++;
+    let cut = 0;
+    for (let seen = 0; cut <= this.dim && seen + counts[cut]! < want; cut++) seen += counts[cut]!;
+    const out = new Int32Array(want);
     let n = 0;
-    let minAt = 0;
-    for (let r = 0; r < this.rows; r++) {
-      const s = dots[r]! * this.invScale[r]! * qInv;
-      if (n < k) {
-        idx[n] = r;
-        val[n] = s;
-        if (n === 0 || s < val[minAt]!) minAt = n;
-        n++;
-      } else if (s > val[minAt]!) {
-        idx[minAt] = r;
-        val[minAt] = s;
-        minAt = 0;
-        for (let j = 1; j < k; j++) if (val[j]! < val[minAt]!) minAt = j;
-      }
-    }
-    return Array.from(idx.subarray(0, n));
+    for (let r = 0; r < this.rows && n < want; r++) if (dist[r]! < cut) out[n++] = r;
+    for (let r = 0; r < this.rows && n < want; r++) if (dist[r] === cut) out[n++] = r;
+    return out.subarray(0, n);
   }
 
   /** The best face of each of the `k` most similar people, best first. */
   search(query: Float32Array, k = 5): Candidate[] {
     const q = l2normalize(query);
     const best = new Map<number, Candidate>();
-    for (const r of this.shortlist(q)) {
+    const rows = this.shortlist(q);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
       const s = this.exact(q, r);
       const pid = this.personIds[r]!;
       const cur = best.get(pid);

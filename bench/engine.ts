@@ -1,0 +1,245 @@
+// bun run bench:engine → bench/results/engine.json
+//
+// 1. Accuracy on ../shared/faces/facescrub: verification (10-fold accuracy, TAR at FAR 1e-3) on
+//    pairs_clean.csv from the aligned crops and end to end from the loose crops; threshold
+//    calibration from every cross-identity pair; open-set identification at the shipped thresholds.
+// 2. Speed per stage, batch 1 vs 8, one vs two workers, one vs two threads.
+// 3. The same photos through @vladmandic/human (tfjs, WASM backend), when it is installed.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cpus } from "node:os";
+import { crossValidatedAccuracy, tarAtFar, thresholdAtFar, type ScoredPair } from "../src/domain/face/calibration";
+import { Gallery, cosine, decide } from "../src/domain/face/matching";
+import { createLogger } from "../src/lib/log";
+import { defaultModels, loadManifest, type ModelOfRole } from "../src/models/manifest";
+import { EnginePool } from "../src/services/engine";
+import { alignedPath, croppedPath, loadFacescrub, type Photo } from "./lib/facescrub";
+
+const MODELS_DIR = process.env.MODELS_DIR ?? join(import.meta.dir, "../../shared/models");
+const args = new Set(process.argv.slice(2));
+const limit = Number(process.env.BENCH_LIMIT ?? 0) || Infinity;
+const withHuman = !args.has("--no-human");
+const log = createLogger("warn");
+
+const manifest = loadManifest();
+const m = defaultModels();
+const recognizers = manifest.models.filter((x): x is ModelOfRole<"recognizer"> => x.role === "recognizer");
+
+const pool = (size: number, threads: number) =>
+  new EnginePool(
+    { modelsDir: MODELS_DIR, detector: m.detector, recognizers, liveness: m.liveness, maxPixels: 40e6, detThreshold: 0.6, threads },
+    { size, queueLimit: 100_000, jobTimeoutMs: 120_000, log },
+  );
+
+const q = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN;
+};
+const median = (xs: number[]) => q(xs, 0.5);
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const pct = (x: number) => Math.round(x * 10000) / 100;
+const read = async (p: string) => new Uint8Array(await Bun.file(p).arrayBuffer());
+
+const { photos: allPhotos, pairs: allPairs } = await loadFacescrub();
+const photos = allPhotos.filter((p) => !p.suspect).slice(0, limit);
+const known = new Set(photos.map((p) => p.aligned));
+const pairs = allPairs.filter((p) => known.has(p.a) && known.has(p.b));
+console.log(`facescrub: ${photos.length} clean photos of ${new Set(photos.map((p) => p.identity)).size} identities, ${pairs.length} pairs (${pairs.filter((p) => p.same).length} same)`);
+
+function verification(emb: Map<string, Float32Array | null>) {
+  const scored: ScoredPair[] = pairs.map((p) => {
+    const a = emb.get(p.a), b = emb.get(p.b);
+    // A photo whose face was not found counts as a failed comparison: different for every pair.
+    return { score: a && b ? cosine(a, b) : -1, same: p.same };
+  });
+  const cv = crossValidatedAccuracy(scored, 10);
+  const tar = tarAtFar(scored, 1e-3);
+  return { accuracy: pct(cv.accuracy), accuracyStd: pct(cv.std), tarAtFar1e3: pct(tar.tar), thresholdAtFar1e3: r3(tar.threshold), impostorPairs: tar.impostors };
+}
+
+/** Every cross-identity pair among the photos: the impostor distribution for calibration. */
+function impostorScores(emb: Map<string, Float32Array | null>, list: Photo[]): Float32Array {
+  const have = list.filter((p) => emb.get(p.aligned));
+  const out: number[] = [];
+  for (let i = 0; i < have.length; i++)
+    for (let j = i + 1; j < have.length; j++) if (have[i]!.identity !== have[j]!.identity) out.push(cosine(emb.get(have[i]!.aligned)!, emb.get(have[j]!.aligned)!));
+  return Float32Array.from(out);
+}
+
+/**
+ * Open-set identification: identities with ≥ 2 photos, every other one enrolled with its first
+ * photo; queries are the enrolled people's other photos and every photo of the others (strangers).
+ */
+function openSet(emb: Map<string, Float32Array | null>, dim: number, t: { match: number; unknown: number; margin: number }) {
+  const byId = new Map<string, Photo[]>();
+  for (const p of photos) byId.set(p.identity, [...(byId.get(p.identity) ?? []), p]);
+  const ids = [...byId.keys()].filter((k) => byId.get(k)!.length >= 2).sort();
+  const gallery = new Gallery(dim);
+  const enrolled = new Map<string, number>();
+  let faceId = 1;
+  ids.forEach((id, i) => {
+    if (i % 2) return;
+    const e = emb.get(byId.get(id)![0]!.aligned);
+    if (!e) return;
+    enrolled.set(id, i + 1);
+    gallery.add(faceId++, i + 1, e);
+  });
+  const res = { genuine: 0, correct: 0, wrong: 0, uncertainGenuine: 0, missedGenuine: 0, strangers: 0, falseAccepts: 0, uncertainStrangers: 0 };
+  ids.forEach((id) => {
+    const pid = enrolled.get(id);
+    byId.get(id)!.forEach((p, k) => {
+      if (pid && k === 0) return;
+      const e = emb.get(p.aligned);
+      const d = e ? decide(gallery.search(e, 5), { matchThreshold: t.match, unknownThreshold: t.unknown, margin: t.margin }) : { decision: "unknown" as const, personId: null };
+      if (pid) {
+        res.genuine++;
+        if (d.decision === "match") d.personId === pid ? res.correct++ : res.wrong++;
+        else if (d.decision === "uncertain") res.uncertainGenuine++;
+        else res.missedGenuine++;
+      } else {
+        res.strangers++;
+        if (d.decision === "match") res.falseAccepts++;
+        else if (d.decision === "uncertain") res.uncertainStrangers++;
+      }
+    });
+  });
+  return {
+    enrolledPeople: enrolled.size,
+    ...res,
+    correctMatchRate: pct(res.correct / res.genuine),
+    wrongMatchRate: pct(res.wrong / res.genuine),
+    falseAcceptRate: pct(res.falseAccepts / res.strangers),
+    uncertainRate: pct((res.uncertainGenuine + res.uncertainStrangers) / (res.genuine + res.strangers)),
+  };
+}
+
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, bun: Bun.version },
+  dataset: { photos: photos.length, pairs: pairs.length },
+};
+
+// ---------------------------------------------------------------- accuracy (2 workers)
+const main = pool(2, 1);
+await main.start();
+const accuracy: Record<string, unknown> = {};
+const calibration: Record<string, { match: number; unknown: number; margin: number }> = {};
+const stage: Record<string, number[]> = { decode: [], detect: [], align: [], liveness: [], embed: [], total: [] };
+let detectionMisses = 0;
+for (const rec of recognizers) {
+  const t0 = performance.now();
+  const aligned = new Map<string, Float32Array | null>();
+  for (let i = 0; i < photos.length; i += 8) {
+    const batch = photos.slice(i, i + 8);
+    const r = await main.embedCrops(await Promise.all(batch.map((p) => read(alignedPath(p.aligned)))), rec.id);
+    batch.forEach((p, k) => aligned.set(p.aligned, r.embeddings[k]!));
+  }
+  const end = new Map<string, Float32Array | null>();
+  await Promise.all(
+    photos.map(async (p) => {
+      const r = await main.analyze(await read(croppedPath(p.cropped)), { recognizer: rec.id, liveness: rec.id === m.recognizer.id });
+      const face = [...r.faces].sort((a, b) => b.quality.faceSize - a.quality.faceSize)[0];
+      end.set(p.aligned, face?.embedding ?? null);
+      if (rec.id === m.recognizer.id) {
+        if (!face) detectionMisses++;
+        for (const [k, v] of Object.entries(r.timingsMs)) stage[k]!.push(v);
+        stage.total!.push(Object.values(r.timingsMs).reduce((a, b) => a + b, 0));
+      }
+    }),
+  );
+  const imp = impostorScores(end, photos);
+  // Shipped thresholds: below the score that 1 impostor pair in 1,000 reaches, a face is unknown; a
+  // match needs the score that 1 in 100,000 reaches (a stranger is compared with every enrolled
+  // person, so a gallery of N people multiplies the per-pair rate by about N).
+  const calibrated = { match: r3(thresholdAtFar(imp, 1e-5)), unknown: r3(thresholdAtFar(imp, 1e-3)), margin: rec.thresholds.margin };
+  calibration[rec.id] = calibrated;
+  accuracy[rec.id] = {
+    aligned: verification(aligned),
+    endToEnd: verification(end),
+    calibration: { impostorPairs: imp.length, matchAtFar1e5: calibrated.match, unknownAtFar1e3: calibrated.unknown, shipped: rec.thresholds },
+    openSetShipped: openSet(end, rec.output.dim, rec.thresholds),
+    openSetCalibrated: openSet(end, rec.output.dim, calibrated),
+    seconds: r1((performance.now() - t0) / 1000),
+  };
+  console.log(rec.id, JSON.stringify(accuracy[rec.id], null, 1));
+}
+results.accuracy = accuracy;
+results.detectionMisses = detectionMisses;
+
+// ---------------------------------------------------------------- speed
+const speedPhotos = photos.slice(0, Math.min(photos.length, 200));
+const speedBytes = await Promise.all(speedPhotos.map((p) => read(croppedPath(p.cropped))));
+const crops = await Promise.all(speedPhotos.slice(0, 64).map((p) => read(alignedPath(p.aligned))));
+const speed: Record<string, unknown> = {
+  stagesMsMedian: Object.fromEntries(Object.entries(stage).map(([k, v]) => [k, r1(median(v))])),
+  stagesMsP95: Object.fromEntries(Object.entries(stage).map(([k, v]) => [k, r1(q(v, 0.95))])),
+};
+await main.close();
+
+async function throughput(workers: number, threads: number, liveness: boolean) {
+  const p = pool(workers, threads);
+  await p.start();
+  for (const b of speedBytes.slice(0, 10)) await p.analyze(b, { recognizer: m.recognizer.id, liveness });
+  const t0 = performance.now();
+  const counts = await Promise.all(speedBytes.map(async (b) => (await p.analyze(b, { recognizer: m.recognizer.id, liveness })).faces.length));
+  const faces = counts.reduce((a, b) => a + b, 0);
+  const s = (performance.now() - t0) / 1000;
+  // Embedding at batch 1 and 8 (decode of the stored crop excluded).
+  const one: number[] = [];
+  for (const c of crops) one.push((await p.embedCrops([c], m.recognizer.id)).timingsMs.embed);
+  const eight: number[] = [];
+  for (let i = 0; i + 8 <= crops.length; i += 8) eight.push((await p.embedCrops(crops.slice(i, i + 8), m.recognizer.id)).timingsMs.embed / 8);
+  await p.close();
+  return { workers, threads, liveness, imagesPerSecond: r1(speedBytes.length / s), msPerImage: r1((s * 1000) / speedBytes.length), facesPerSecond: r1(faces / s), facesPerSecondPerCore: r1(faces / s / Math.min(cpus().length, workers * threads)), embedMsPerFaceBatch1: r1(median(one)), embedMsPerFaceBatch8: r1(median(eight)) };
+}
+speed.configs = [await throughput(1, 1, true), await throughput(1, 1, false), await throughput(1, 2, false), await throughput(2, 1, false), await throughput(2, 1, true)];
+results.speed = speed;
+console.log(JSON.stringify(speed, null, 1));
+
+// ---------------------------------------------------------------- @vladmandic/human, same photos
+if (withHuman) {
+  const { createHuman } = await import("./lib/human");
+  const human = await createHuman({ threads: 1 });
+  const emb = new Map<string, Float32Array | null>();
+  const ms: number[] = [];
+  let misses = 0;
+  for (const p of photos) {
+    const r = await human.analyze(await read(croppedPath(p.cropped)));
+    ms.push(r.ms.total);
+    const face = [...r.faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0];
+    if (!face) misses++;
+    emb.set(p.aligned, face?.embedding ?? null);
+  }
+  await human.close();
+  const ours = (accuracy[m.recognizer.id] as { endToEnd: ReturnType<typeof verification> }).endToEnd;
+  const theirs = verification(emb);
+  const oursMs = (speed.configs as { workers: number; threads: number; liveness: boolean; msPerImage: number }[]).find((c) => c.workers === 1 && c.threads === 1 && !c.liveness)!.msPerImage;
+  const imp = impostorScores(emb, photos);
+  results.human = {
+    version: human.version,
+    backend: human.backend,
+    endToEnd: theirs,
+    detectionMisses: misses,
+    msPerImageMedian: r1(median(ms)),
+    openSetAtFar1e3: openSet(emb, [...emb.values()].find(Boolean)!.length, { match: thresholdAtFar(imp, 1e-3), unknown: thresholdAtFar(imp, 1e-2), margin: 0.05 }),
+    speedRatio: r1(median(ms) / oursMs),
+    comparedWith: { recognizer: m.recognizer.id, msPerImage: oursMs, endToEnd: ours },
+  };
+  console.log(JSON.stringify(results.human, null, 1));
+}
+
+// --calibrate writes the thresholds into models/manifest.json (only from a full run).
+if (args.has("--calibrate")) {
+  if (limit !== Infinity) throw new Error("--calibrate needs the full data set (unset BENCH_LIMIT)");
+  const path = join(import.meta.dir, "../models/manifest.json");
+  const raw = JSON.parse(await Bun.file(path).text()) as { models: { id: string; thresholds?: Record<string, unknown> }[] };
+  for (const entry of raw.models) if (calibration[entry.id]) entry.thresholds = { ...calibration[entry.id], calibrated: true };
+  writeFileSync(path, JSON.stringify(raw, null, 2) + "\n");
+  console.log("calibrated thresholds written to models/manifest.json", calibration);
+}
+
+const out = join(import.meta.dir, "results/engine.json");
+mkdirSync(join(import.meta.dir, "results"), { recursive: true });
+writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
+console.log(`wrote ${out}`);
