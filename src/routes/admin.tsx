@@ -11,7 +11,7 @@ import type { AppEnv } from "../app-env";
 
 const newUserSchema = setupSchema.extend({ role: z.enum(ROLES, "Choose a role") });
 
-export function registerAdminRoutes(r: Router, deps: AppDeps) {
+export function registerAdminRoutes(r: Router, deps: AppDeps, extraSettings: (c: Context<AppEnv>) => Promise<unknown>) {
   const { services, config } = deps;
 
   const usersPage = async (c: Context<AppEnv>, extra: { values?: Record<string, string>; errors?: Record<string, string>; flash?: string; flashBad?: boolean; status?: number } = {}) => {
@@ -113,6 +113,12 @@ export function registerAdminRoutes(r: Router, deps: AppDeps) {
       ["Largest upload", `${Math.round(config.MAX_BODY_BYTES / 1024 / 1024)} MiB`],
       ["Recognition workers", String(config.ENGINE_WORKERS)],
     ];
-    return c.get("render").page("Settings", <SettingsPage rows={rows} isAdmin={c.get("user")!.role === "admin"} />, { active: "settings" });
+    return c.get("render").page(
+      "Settings",
+      <SettingsPage rows={rows} isAdmin={c.get("user")!.role === "admin"}>
+        {(await extraSettings(c)) as never}
+      </SettingsPage>,
+      { active: "settings" },
+    );
   });
 }

@@ -4,6 +4,7 @@ import { registerFaceApi } from "./api-faces";
 import { registerPeopleApi } from "./api-people";
 import { registerAuthRoutes } from "./auth";
 import { Api } from "./openapi";
+import { registerRecognitionRoutes } from "./recognition";
 import { registerPeopleRoutes } from "./people";
 import type { Router } from "./router";
 import { registerSystemRoutes } from "./system";
@@ -13,8 +14,9 @@ export function registerRoutes(r: Router, deps: AppDeps) {
   registerSystemRoutes(r, deps);
   registerAuthRoutes(r, deps);
   registerPeopleRoutes(r, deps);
-  registerAdminRoutes(r, deps);
   const api = new Api(r);
+  const recognition = registerRecognitionRoutes(r, api, deps);
+  registerAdminRoutes(r, deps, recognition.sections);
   registerPeopleApi(api, deps);
   registerFaceApi(api, deps);
   const doc = api.document(process.env.npm_package_version ?? "0.1.0");

@@ -4,13 +4,15 @@
 import { EnginePool } from "./engine";
 import type { Config } from "../config";
 import type { Logger } from "../lib/log";
-import { defaultModels } from "../models/manifest";
+import { defaultModels, loadManifest, type ModelOfRole } from "../models/manifest";
 import { ensureModels } from "../models/store";
 import type { FaceService } from "./faces";
 
 export async function startEngine(config: Config, faces: FaceService, log: Logger): Promise<EnginePool | null> {
   const m = defaultModels();
-  const needed = [m.detector, m.recognizer, ...m.liveness];
+  // The alternative recognisers are optional: without them only switching to them is unavailable.
+  const alternatives = loadManifest().models.filter((x): x is ModelOfRole<"recognizer"> => x.role === "recognizer" && x.id !== m.recognizer.id);
+  const needed = [m.detector, m.recognizer, ...m.liveness, ...alternatives];
   let lastLogged = new Map<string, number>();
   const results = await ensureModels(config.MODELS_DIR, needed, {
     download: config.MODELS_DOWNLOAD,
@@ -24,7 +26,9 @@ export async function startEngine(config: Config, faces: FaceService, log: Logge
     },
   });
   lastLogged = new Map();
-  const bad = Object.entries(results).filter(([, r]) => r.status !== "ok" && r.status !== "downloaded");
+  const usable = (id: string) => results[id]?.status === "ok" || results[id]?.status === "downloaded";
+  for (const a of alternatives.filter((x) => !usable(x.id))) log.warn("optional recogniser unavailable", { id: a.id, status: results[a.id]?.status, reason: results[a.id]?.reason });
+  const bad = Object.entries(results).filter(([id, r]) => !usable(id) && !alternatives.some((a) => a.id === id));
   if (bad.length) {
     const reason = bad.map(([id, r]) => `model ${id} is ${r.status}${r.reason ? ` (${r.reason})` : ""}`).join("; ") + ` in ${config.MODELS_DIR}; run \`bun run models\``;
     log.error("face recognition disabled", { reason });
@@ -32,7 +36,7 @@ export async function startEngine(config: Config, faces: FaceService, log: Logge
     return null;
   }
   const pool = new EnginePool(
-    { modelsDir: config.MODELS_DIR, detector: m.detector, recognizers: [m.recognizer], liveness: m.liveness, maxPixels: config.MAX_IMAGE_PIXELS, detThreshold: 0.6, threads: 1 },
+    { modelsDir: config.MODELS_DIR, detector: m.detector, recognizers: [m.recognizer, ...alternatives.filter((x) => usable(x.id))], liveness: m.liveness, maxPixels: config.MAX_IMAGE_PIXELS, detThreshold: 0.6, threads: 1 },
     { size: config.ENGINE_WORKERS, queueLimit: config.ENGINE_QUEUE, jobTimeoutMs: 30_000, log },
   );
   try {
@@ -44,8 +48,8 @@ export async function startEngine(config: Config, faces: FaceService, log: Logge
     faces.attach(null, reason);
     return null;
   }
-  await faces.load();
+  await faces.load(pool.recognizerIds());
   faces.attach(pool);
-  log.info("face engine ready", { workers: config.ENGINE_WORKERS, recognizer: m.recognizer.id });
+  log.info("face engine ready", { workers: config.ENGINE_WORKERS, recognizer: faces.recognizerId, recognizers: pool.recognizerIds() });
   return pool;
 }

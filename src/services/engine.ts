@@ -168,6 +168,11 @@ export class EnginePool {
     return this.submit({ op: "embed_crops", crops, recognizer });
   }
 
+  /** Recognisers the workers have loaded. */
+  recognizerIds(): string[] {
+    return this.init.recognizers.map((r) => r.id);
+  }
+
   stats(): EngineStats {
     return {
       workers: this.slots.length,

@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Actor, AuditService } from "../db/repos/audit";
 import type { FaceRow, FacesRepo } from "../db/repos/faces";
+import type { SettingsRepo } from "../db/repos/settings";
 import { Gallery, NegativeIndex, decide, type Decision } from "../domain/face/matching";
 import { qualityVerdict, type FaceQuality, type QualityThresholds } from "../domain/face/quality";
 import { HttpError } from "../lib/http";
@@ -83,18 +84,28 @@ export interface RecognizedFace {
   best: { personId: number; similarity: number } | null;
 }
 
+/** What Settings stores under "recognition": the active recogniser and threshold overrides per recogniser. */
+export interface RecognitionSettings {
+  recognizer?: string;
+  thresholds?: Record<string, DecisionThresholds>;
+}
+
 export interface EngineStatus {
   ready: boolean;
   reason?: string;
   recognizer: string;
+  /** Recogniser being switched to (re-embedding in the background), if any. */
+  switchingTo: string | null;
   gallery: number;
   negatives: number;
 }
 
 export class FaceService {
-  readonly gallery: Gallery;
-  readonly negatives = new NegativeIndex();
+  gallery: Gallery;
+  negatives = new NegativeIndex();
   thresholds: DecisionThresholds;
+  private active: ModelOfRole<"recognizer">;
+  private switchingTo: string | null = null;
 
   constructor(
     private d: {
@@ -105,13 +116,18 @@ export class FaceService {
       people: PeopleService;
       audit: AuditService;
       mediaDir: string;
+      /** The default recogniser (the manifest's), used until Settings chooses another. */
       recognizer: ModelOfRole<"recognizer">;
+      /** Every recogniser in the manifest. */
+      recognizers: ModelOfRole<"recognizer">[];
+      settings: SettingsRepo;
       policy: EnrollPolicy;
       log: Logger;
     },
   ) {
+    this.active = d.recognizer;
     this.gallery = new Gallery(d.recognizer.output.dim);
-    this.thresholds = { match: d.recognizer.thresholds.match, unknown: d.recognizer.thresholds.unknown, margin: d.recognizer.thresholds.margin };
+    this.thresholds = manifestThresholds(d.recognizer);
     d.people.onPersonDeleted((id) => this.forgetPerson(id));
     d.people.onPersonChanged((before, after) => this.personChanged(after.id, before.active, after.active));
   }
@@ -127,21 +143,158 @@ export class FaceService {
   }
 
   get recognizerId(): string {
-    return this.d.recognizer.id;
+    return this.active.id;
   }
 
-  /** Loads the gallery and negative examples of the active recogniser from the database. */
-  async load(): Promise<void> {
-    for (const e of await this.d.faces.embeddings(this.d.recognizer.id)) this.gallery.add(e.faceId, e.personId, e.embedding);
-    for (const n of await this.d.faces.negatives(this.d.recognizer.id)) this.negatives.add(n.id, n.personId, n.embedding);
-    this.d.log.info("gallery loaded", { recognizer: this.d.recognizer.id, faces: this.gallery.size, negatives: this.negatives.size });
+  get recognizers(): ModelOfRole<"recognizer">[] {
+    return this.d.recognizers;
+  }
+
+  private async recognitionSettings(): Promise<RecognitionSettings> {
+    return (await this.d.settings.get<RecognitionSettings>("recognition")) ?? {};
+  }
+
+  /** Thresholds in use for a recogniser: the Settings override, else the manifest's calibrated ones. */
+  private async thresholdsOf(model: ModelOfRole<"recognizer">): Promise<DecisionThresholds> {
+    return (await this.recognitionSettings()).thresholds?.[model.id] ?? manifestThresholds(model);
+  }
+
+  /** Builds the in-memory gallery and negative examples of one recogniser from the database. */
+  private async buildGallery(model: ModelOfRole<"recognizer">): Promise<{ gallery: Gallery; negatives: NegativeIndex }> {
+    const rows = await this.d.faces.embeddings(model.id);
+    const gallery = new Gallery(model.output.dim, Math.max(1024, rows.length));
+    for (const e of rows) gallery.add(e.faceId, e.personId, e.embedding);
+    const negatives = new NegativeIndex();
+    for (const n of await this.d.faces.negatives(model.id)) negatives.add(n.id, n.personId, n.embedding);
+    return { gallery, negatives };
+  }
+
+  /**
+   * Loads the active recogniser (from Settings; the default when that model is not available) with
+   * its thresholds, gallery and negative examples.
+   */
+  async load(available: string[] = this.d.recognizers.map((r) => r.id)): Promise<void> {
+    const chosen = (await this.recognitionSettings()).recognizer;
+    const model = this.d.recognizers.find((r) => r.id === chosen && available.includes(r.id)) ?? this.d.recognizer;
+    if (chosen && chosen !== model.id) this.d.log.warn("the chosen recogniser is not available; using the default", { chosen, using: model.id });
+    const { gallery, negatives } = await this.buildGallery(model);
+    this.active = model;
+    this.gallery = gallery;
+    this.negatives = negatives;
+    this.thresholds = await this.thresholdsOf(model);
+    this.d.log.info("gallery loaded", { recognizer: model.id, faces: gallery.size, negatives: negatives.size });
+  }
+
+  /** Overrides the decision thresholds of the active recogniser (applied at once, kept in Settings). */
+  async setThresholds(t: DecisionThresholds, actor: Actor): Promise<void> {
+    const s = await this.recognitionSettings();
+    const before = this.thresholds;
+    await this.d.settings.set("recognition", { ...s, thresholds: { ...s.thresholds, [this.active.id]: t } }, actor.label);
+    this.thresholds = t;
+    await this.d.audit.record(actor, "update", "settings", null, { recognizer: this.active.id, thresholds: before }, { recognizer: this.active.id, thresholds: t });
+  }
+
+  /** Drops the override: back to the manifest's calibrated thresholds. */
+  async resetThresholds(actor: Actor): Promise<void> {
+    const s = await this.recognitionSettings();
+    const rest = { ...s.thresholds };
+    delete rest[this.active.id];
+    await this.d.settings.set("recognition", { ...s, thresholds: rest }, actor.label);
+    const before = this.thresholds;
+    this.thresholds = manifestThresholds(this.active);
+    await this.d.audit.record(actor, "update", "settings", null, { recognizer: this.active.id, thresholds: before }, { recognizer: this.active.id, thresholds: this.thresholds });
+  }
+
+  /** Whether the thresholds in use are the manifest's (true) or a Settings override (false). */
+  async thresholdsAreCalibrated(): Promise<boolean> {
+    return !(await this.recognitionSettings()).thresholds?.[this.active.id];
+  }
+
+  /**
+   * Switches to another recogniser: embeds every stored face crop that has no embedding for it yet
+   * (in batches, with progress), then swaps the gallery in one step. Recognition keeps using the old
+   * recogniser until then; faces enrolled meanwhile are embedded with both.
+   */
+  /** Throws the reason a switch to this recogniser cannot start now. */
+  checkSwitch(id: string): ModelOfRole<"recognizer"> {
+    const target = this.d.recognizers.find((r) => r.id === id);
+    if (!target) throw new HttpError(422, `Unknown recogniser "${id}"`);
+    if (id === this.active.id) throw new HttpError(409, `${id} is already the active recogniser`);
+    if (this.switchingTo) throw new HttpError(409, `A switch to ${this.switchingTo} is already running`);
+    if (!this.engine().recognizerIds().includes(id)) throw new HttpError(409, `The model ${id} is not available; run \`bun run models\` and restart`);
+    return target;
+  }
+
+  /** Recognisers the running engine has loaded (none when it is off). */
+  engineRecognizers(): string[] {
+    return this.d.engine?.recognizerIds() ?? [];
+  }
+
+  async switchRecognizer(id: string, actor: Actor, progress: (done: number, total: number) => void = () => {}): Promise<{ recognizer: string; embedded: number; skipped: number }> {
+    const target = this.checkSwitch(id);
+    const engine = this.engine();
+    this.switchingTo = id;
+    try {
+      const { missing, total } = await this.d.faces.countMissing(id);
+      let done = total - missing;
+      let embedded = 0;
+      const skipped = new Set<number>();
+      progress(done, total);
+      const embedMissing = async (onBatch: (rows: { faceId: number; personId: number; embedding: Float32Array }[]) => void) => {
+        let after = 0;
+        for (;;) {
+          const batch = await this.d.faces.missingEmbeddings(id, 8, after);
+          if (!batch.length) return;
+          after = batch.at(-1)!.id;
+          const ok: FaceRow[] = [];
+          const crops: Uint8Array[] = [];
+          for (const f of batch) {
+            if (skipped.has(f.id)) continue;
+            const file = Bun.file(this.cropAbs(f.cropPath));
+            if (await file.exists()) {
+              ok.push(f);
+              crops.push(new Uint8Array(await file.arrayBuffer()));
+            } else {
+              skipped.add(f.id);
+              this.d.log.warn("face crop missing; the face cannot be re-embedded", { faceId: f.id, cropPath: f.cropPath });
+            }
+          }
+          if (crops.length) {
+            const r = await engine.embedCrops(crops, id);
+            const rows = ok.map((f, i) => ({ faceId: f.id, personId: f.personId, modelId: id, embedding: r.embeddings[i]! }));
+            await this.d.faces.saveEmbeddings(rows);
+            embedded += rows.length;
+            onBatch(rows);
+          }
+          done += batch.length;
+          progress(Math.min(done, Math.max(total, done)), Math.max(total, done));
+        }
+      };
+      await embedMissing(() => {});
+      const { gallery, negatives } = await this.buildGallery(target);
+      const from = this.active.id;
+      this.gallery = gallery;
+      this.negatives = negatives;
+      this.active = target;
+      this.thresholds = await this.thresholdsOf(target);
+      // Faces enrolled between the last batch and the swap.
+      await embedMissing((rows) => rows.forEach((r) => this.gallery.add(r.faceId, r.personId, r.embedding)));
+      const s = await this.recognitionSettings();
+      await this.d.settings.set("recognition", { ...s, recognizer: id }, actor.label);
+      await this.d.audit.record(actor, "update", "settings", null, { recognizer: from }, { recognizer: id, embedded, skipped: skipped.size });
+      this.d.log.info("recogniser switched", { from, to: id, embedded, skipped: skipped.size, gallery: this.gallery.size });
+      return { recognizer: id, embedded, skipped: skipped.size };
+    } finally {
+      this.switchingTo = null;
+    }
   }
 
   status(): EngineStatus {
     return {
       ready: !!this.d.engine,
       reason: this.d.engine ? undefined : this.d.disabledReason,
-      recognizer: this.d.recognizer.id,
+      recognizer: this.active.id,
+      switchingTo: this.switchingTo,
       gallery: this.gallery.size,
       negatives: this.negatives.size,
     };
@@ -180,7 +333,9 @@ export class FaceService {
     const existing = this.gallery.countFor(personId);
     if (existing >= this.d.policy.maxFacesPerPerson) throw new EnrollRejected("too_many_faces", `${person.name} already has ${existing} faces; delete some first`);
     const p = this.d.policy;
-    const r = await this.engine().analyze(image, { recognizer: this.d.recognizer.id, liveness: true, crops: true, maxFaces: 10 });
+    const model = this.active;
+    const pending = this.switchingTo;
+    const r = await this.engine().analyze(image, { recognizer: model.id, liveness: true, crops: true, maxFaces: 10 });
     if (r.faces.length === 0) throw new EnrollRejected("no_face", "No face was found in this photo");
     const largest = Math.max(...r.faces.map((f) => f.quality.faceSize));
     const big = r.faces.filter((f) => f.quality.faceSize >= largest * p.otherFaceRatio);
@@ -193,6 +348,9 @@ export class FaceService {
     const dup = this.gallery.bestOf(face.embedding, personId);
     if (dup && dup.similarity >= p.duplicateSimilarity) throw new EnrollRejected("near_duplicate", `This photo is almost identical to face ${dup.faceId} already enrolled`);
 
+    // While a recogniser switch runs, the new face gets the new recogniser's embedding too.
+    const extra = pending ? { modelId: pending, embedding: (await this.engine().embedCrops([face.crop!], pending)).embeddings[0]! } : null;
+
     const rel = join("faces", String(personId), `${crypto.randomUUID()}.jpg`);
     const abs = this.cropAbs(rel);
     mkdirSync(dirname(abs), { recursive: true });
@@ -200,12 +358,15 @@ export class FaceService {
     renameSync(`${abs}.tmp`, abs);
     let row: FaceRow;
     try {
-      row = await this.d.faces.insert({ personId, cropPath: rel, quality: face.quality, source, modelId: this.d.recognizer.id, embedding: face.embedding });
+      row = await this.d.faces.insert({ personId, cropPath: rel, quality: face.quality, source, modelId: model.id, embedding: face.embedding });
+      if (extra) await this.d.faces.saveEmbeddings([{ faceId: row.id, ...extra }]);
     } catch (e) {
       rmSync(abs, { force: true });
       throw e;
     }
-    if (person.active) this.gallery.add(row.id, personId, face.embedding);
+    // The active recogniser may have changed while this photo was analysed.
+    const current = this.active.id === model.id ? face.embedding : this.active.id === extra?.modelId ? extra.embedding : null;
+    if (person.active && current) this.gallery.add(row.id, personId, current);
     await this.d.audit.record(actor, "enroll", "face", row.id, null, { personId, source, quality: face.quality, liveness: face.liveness });
     return { id: row.id, quality: face.quality, liveness: face.liveness };
   }
@@ -229,13 +390,13 @@ export class FaceService {
   /** Inactive people are not recognised: take them out of the gallery, and back in when reactivated. */
   private async personChanged(personId: number, wasActive: boolean, isActive: boolean) {
     if (wasActive && !isActive) this.gallery.removePerson(personId);
-    if (!wasActive && isActive) for (const e of await this.d.faces.embeddingsOfPerson(personId, this.d.recognizer.id)) this.gallery.add(e.faceId, personId, e.embedding);
+    if (!wasActive && isActive) for (const e of await this.d.faces.embeddingsOfPerson(personId, this.active.id)) this.gallery.add(e.faceId, personId, e.embedding);
   }
 
   /** Detects every face in an image and decides match / unknown / uncertain for each. */
   async recognize(image: Uint8Array, opts: { liveness?: boolean } = {}): Promise<{ faces: RecognizedFace[]; timingsMs: Record<string, number> }> {
     const t0 = performance.now();
-    const r = await this.engine().analyze(image, { recognizer: this.d.recognizer.id, liveness: opts.liveness ?? true, maxFaces: 20 });
+    const r = await this.engine().analyze(image, { recognizer: this.active.id, liveness: opts.liveness ?? true, maxFaces: 20 });
     const t1 = performance.now();
     const faces: RecognizedFace[] = [];
     const names = new Map<number, string>();
@@ -268,14 +429,26 @@ export class FaceService {
    */
   async markNotPerson(personId: number, image: Uint8Array, actor: Actor): Promise<{ id: number }> {
     await this.d.people.get(personId);
-    const r = await this.engine().analyze(image, { recognizer: this.d.recognizer.id, maxFaces: 10 });
+    const engine = this.engine();
+    const model = this.active;
+    const r = await engine.analyze(image, { recognizer: model.id, maxFaces: 10, crops: true });
     if (r.faces.length !== 1) throw new EnrollRejected(r.faces.length ? "several_faces" : "no_face", r.faces.length ? "Send an image with exactly one face" : "No face was found in this image");
-    const embedding = r.faces[0]!.embedding;
-    const id = await this.d.faces.insertNegative({ personId, modelId: this.d.recognizer.id, embedding, createdBy: actor.label });
-    this.negatives.add(id, personId, embedding);
+    const face = r.faces[0]!;
+    const id = await this.d.faces.insertNegative({ personId, modelId: model.id, embedding: face.embedding, createdBy: actor.label });
+    // Negative examples keep no photo, so they are embedded with every loaded recogniser now: they
+    // keep working after a switch.
+    for (const other of engine.recognizerIds().filter((x) => x !== model.id)) {
+      const e = (await engine.embedCrops([face.crop!], other)).embeddings[0]!;
+      await this.d.faces.insertNegative({ personId, modelId: other, embedding: e, createdBy: actor.label });
+    }
+    if (this.active.id === model.id) this.negatives.add(id, personId, face.embedding);
     await this.d.audit.record(actor, "not_this_person", "person", personId, null, { negativeId: id });
     return { id };
   }
+}
+
+function manifestThresholds(m: ModelOfRole<"recognizer">): DecisionThresholds {
+  return { match: m.thresholds.match, unknown: m.thresholds.unknown, margin: m.thresholds.margin };
 }
 
 function round(v: number, d = 4) {

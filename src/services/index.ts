@@ -7,7 +7,8 @@ import { UsersRepo } from "../db/repos/users";
 import { join, resolve } from "node:path";
 import { FacesRepo } from "../db/repos/faces";
 import { DepartmentsRepo, PeopleRepo } from "../db/repos/people";
-import { defaultModels } from "../models/manifest";
+import { SettingsRepo } from "../db/repos/settings";
+import { defaultModels, loadManifest, type ModelOfRole } from "../models/manifest";
 import { DEFAULT_ENROLL_POLICY, FaceService } from "./faces";
 import { AccountsService } from "./accounts";
 import { JobRegistry } from "./jobs";
@@ -47,6 +48,8 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     audit,
     mediaDir: join(resolve(config.DATA_DIR), "media"),
     recognizer: defaultModels().recognizer,
+    recognizers: loadManifest().models.filter((m): m is ModelOfRole<"recognizer"> => m.role === "recognizer"),
+    settings: new SettingsRepo(db),
     policy: DEFAULT_ENROLL_POLICY,
     log,
   });

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { faceEmbeddings, faces, negativeExamples, people } from "../schema";
 
@@ -55,11 +55,11 @@ export class FacesRepo {
   }
 
   /** Faces that have no embedding yet for a recogniser (re-embedding after a model switch). */
-  async missingEmbeddings(modelId: string, limit: number): Promise<FaceRow[]> {
+  async missingEmbeddings(modelId: string, limit: number, afterId = 0): Promise<FaceRow[]> {
     return this.db
       .select()
       .from(faces)
-      .where(sql`not exists (select 1 from ${faceEmbeddings} e where e.face_id = ${faces.id} and e.model_id = ${modelId})`)
+      .where(and(gt(faces.id, afterId), sql`not exists (select 1 from ${faceEmbeddings} e where e.face_id = ${faces.id} and e.model_id = ${modelId})`))
       .orderBy(asc(faces.id))
       .limit(limit);
   }

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { dbKinds, json, makeApp, ORIGIN, type TestApp } from "./helpers";
+import { eventually } from "./support/eventually";
+
+const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
+const upload = (file: string) => {
+  const fd = new FormData();
+  fd.set("image", Bun.file(join(CROPS, file)), file);
+  return fd;
+};
+const form = (fields: Record<string, string>) => ({ headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN }, body: new URLSearchParams(fields).toString() });
+
+for (const kind of dbKinds()) {
+  describe(`recognition settings on ${kind}`, () => {
+    let t: TestApp;
+    const ids: Record<string, number> = {};
+    const recognize = async (file: string) => (await (await t.req("/api/v1/recognize", { as: "viewer", method: "POST", body: upload(file) })).json()).faces[0];
+    const rows = async (q: ReturnType<typeof sql>) => {
+      const r = await t.deps.database.db.execute(q);
+      return (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
+    };
+
+    beforeAll(async () => {
+      t = await makeApp(kind, {}, { engine: true });
+      for (const [name, code, photos] of [
+        ["Aaron Eckhart", "AE", ["Aaron_Eckhart_4_crop.jpg", "Aaron_Eckhart_7_crop.jpg"]],
+        ["Adam Brody", "AB", ["Adam_Brody_355_crop.jpg"]],
+      ] as const) {
+        const p = await (await t.req("/api/v1/people", { as: "operator", method: "POST", ...json({ name, employeeCode: code, consent: true }) })).json();
+        ids[code] = p.id;
+        for (const f of photos) expect((await t.req(`/api/v1/people/${p.id}/faces`, { as: "operator", method: "POST", body: upload(f) })).status).toBe(201);
+      }
+    }, 90_000);
+    afterAll(() => t.close());
+
+    test("settings show the recogniser, calibrated thresholds and every model's licence", async () => {
+      const page = await (await t.req("/settings", { as: "viewer" })).text();
+      expect(page).toContain("w600k_mbf_int8");
+      expect(page).toContain("calibrated on facescrub");
+      expect(page).toContain("non-commercial");
+      expect(page).toContain("Apache-2.0");
+      expect(page).not.toContain("Save thresholds"); // viewers see, admins change
+      const api = await (await t.req("/api/v1/recognition", { as: "viewer" })).json();
+      expect(api).toMatchObject({ recognizer: "w600k_mbf_int8", calibrated: true, switchingTo: null });
+      expect(api.recognizers.map((r: { id: string; available: boolean }) => [r.id, r.available])).toEqual([["w600k_mbf_int8", true], ["mobilefacenet128_paddle", true]]);
+    });
+
+    test("thresholds: bad values get field errors; saved ones apply at once; reset returns to calibrated", async () => {
+      const bad = await t.req("/settings/recognition/thresholds", { as: "admin", method: "POST", ...form({ match: "0.3", unknown: "0.2", margin: "abc" }) });
+      expect(bad.status).toBe(422);
+      expect(await bad.text()).toContain("Enter a number");
+      const inverted = await t.req("/settings/recognition/thresholds", { as: "admin", method: "POST", ...form({ match: "0.3", unknown: "0.6", margin: "0.05" }) });
+      expect(inverted.status).toBe(422);
+      expect(await inverted.text()).toContain("must not exceed the match threshold");
+      expect((await t.req("/api/v1/recognition", { as: "viewer" }).then((r) => r.json())).calibrated).toBe(true);
+
+      expect((await recognize("Aaron_Eckhart_6_crop.jpg")).decision).toBe("match");
+      const strict = await t.req("/settings/recognition/thresholds", { as: "admin", method: "POST", ...form({ match: "0.99", unknown: "0.2", margin: "0.05" }) });
+      expect(strict.status).toBe(200);
+      expect(await strict.text()).toContain("Thresholds saved");
+      expect(await recognize("Aaron_Eckhart_6_crop.jpg")).toMatchObject({ decision: "uncertain", match: null });
+      expect((await t.req("/api/v1/recognition", { as: "viewer" }).then((r) => r.json())).calibrated).toBe(false);
+
+      expect((await t.req("/api/v1/recognition", { as: "operator", method: "PATCH", ...json({ thresholds: null }) })).status).toBe(403);
+      expect((await t.req("/api/v1/recognition", { as: "admin", method: "PATCH", ...json({ thresholds: { match: 2, unknown: 0, margin: 0 } }) })).status).toBe(422);
+      const reset = await t.req("/api/v1/recognition", { as: "admin", method: "PATCH", ...json({ thresholds: null }) });
+      expect(await reset.json()).toMatchObject({ calibrated: true });
+      expect((await recognize("Aaron_Eckhart_6_crop.jpg")).decision).toBe("match");
+      expect((await rows(sql`select 1 from audit_log where entity = 'settings'`)).length).toBeGreaterThanOrEqual(2);
+    });
+
+    test("switching the recogniser re-embeds every face from its crop with progress, then recognises with the new one", async () => {
+      // A "not this person" example made before the switch keeps working after it.
+      expect((await t.req(`/api/v1/people/${ids.AB}/negatives`, { as: "operator", method: "POST", body: upload("Adam_Brody_360_crop.jpg") })).status).toBe(201);
+      expect((await t.req("/settings/recognition/switch", { as: "admin", method: "POST", ...form({ recognizer: "w600k_mbf_int8" }) })).status).toBe(409);
+      expect((await t.req("/settings/recognition/switch", { as: "admin", method: "POST", ...form({ recognizer: "nope" }) })).status).toBe(422);
+      expect((await t.req("/settings/recognition/switch", { as: "operator", method: "POST", ...form({ recognizer: "mobilefacenet128_paddle" }) })).status).toBe(403);
+
+      const started = await t.req("/settings/recognition/switch", { as: "admin", method: "POST", ...form({ recognizer: "mobilefacenet128_paddle" }) });
+      expect(started.status).toBe(202);
+      const jobId = (await started.text()).match(/data-job="([^"]+)"/)![1]!;
+      await eventually(async () => (await (await t.req(`/settings/recognition/switch/${jobId}`, { as: "admin" })).text()).includes("Now using mobilefacenet128_paddle: 3 faces re-embedded."), true, 60_000);
+
+      expect(await (await t.req("/api/v1/recognition", { as: "viewer" })).json()).toMatchObject({ recognizer: "mobilefacenet128_paddle", switchingTo: null });
+      const models = await rows(sql`select model_id, count(*)::int as n from face_embeddings group by model_id order by model_id`);
+      expect(models.map((r) => [r.model_id, Number(r.n)])).toEqual([["mobilefacenet128_paddle", 3], ["w600k_mbf_int8", 3]]);
+      expect(t.deps.services.faces.gallery.dim).toBe(128);
+      expect(await recognize("Aaron_Eckhart_6_crop.jpg")).toMatchObject({ decision: "match", match: { personId: ids.AE } });
+      expect((await recognize("Adam_Brody_360_crop.jpg")).match?.personId ?? null).not.toBe(ids.AB);
+      // New enrolments use the new recogniser.
+      expect((await t.req(`/api/v1/people/${ids.AB}/faces`, { as: "operator", method: "POST", body: upload("Adam_Brody_368_crop.jpg") })).status).toBe(201);
+      expect(t.deps.services.faces.gallery.size).toBe(4);
+    });
+
+    test("switching back: a face whose crop file is gone is skipped and reported, not fatal", async () => {
+      const [face] = await rows(sql`select id, crop_path from faces where person_id = ${ids.AB} order by id desc limit 1`);
+      rmSync(join(t.config.DATA_DIR, "media", String(face!.crop_path)));
+      // The newest face has no w600k embedding yet (enrolled after the first switch).
+      const started = await t.req("/settings/recognition/switch", { as: "admin", method: "POST", ...form({ recognizer: "w600k_mbf_int8" }) });
+      const jobId = (await started.text()).match(/data-job="([^"]+)"/)![1]!;
+      await eventually(async () => /Now using w600k_mbf_int8: 0 faces re-embedded, 1 skipped/.test(await (await t.req(`/settings/recognition/switch/${jobId}`, { as: "admin" })).text()), true, 60_000);
+      expect(t.deps.services.faces.status()).toMatchObject({ recognizer: "w600k_mbf_int8", ready: true });
+      expect(await recognize("Aaron_Eckhart_6_crop.jpg")).toMatchObject({ decision: "match", match: { personId: ids.AE } });
+    });
+  });
+}
