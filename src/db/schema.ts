@@ -227,6 +227,8 @@ export const attendanceEvents = pgTable(
     cameraId: integer("camera_id").references(() => cameras.id, { onDelete: "set null" }),
     similarity: real("similarity"),
     evidencePath: text("evidence_path"),
+    /** The camera track that produced the event (camera events). */
+    trackId: text("track_id"),
     reason: text("reason"),
     createdBy: text("created_by"),
     voidedAt: tsz("voided_at"),
@@ -248,6 +250,11 @@ export const unknownFaces = pgTable(
     modelId: text("model_id").notNull(),
     embedding: bytea("embedding").notNull(),
     groupId: integer("group_id"),
+    /** unknown: nobody close; uncertain: close to `personId` but not a sure match (goes to review). */
+    kind: text("kind", { enum: ["unknown", "uncertain"] }).notNull().default("unknown"),
+    personId: integer("person_id").references(() => people.id, { onDelete: "set null" }),
+    similarity: real("similarity"),
+    trackId: text("track_id"),
     status: text("status", { enum: ["open", "enrolled", "assigned", "dismissed"] }).notNull().default("open"),
     createdAt: tsz("created_at").notNull().defaultNow(),
   },
@@ -288,6 +295,8 @@ export const dailyStatus = pgTable(
     earlyMinutes: integer("early_minutes").notNull().default(0),
     workedMinutes: integer("worked_minutes").notNull().default(0),
     overtimeMinutes: integer("overtime_minutes").notNull().default(0),
+    /** Notes from the rules (auto_checkout, under_min_hours, worked_on_leave, …). */
+    flags: jsonb("flags").notNull().default([]),
     firstIn: tsz("first_in"),
     lastOut: tsz("last_out"),
     computedAt: tsz("computed_at").notNull().defaultNow(),
