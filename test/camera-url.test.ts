@@ -93,7 +93,13 @@ describe("parseCameraUrl refuses", () => {
   test.each([";", "|", "&", "`", "$", "<", ">"])("the shell character %s anywhere", (c) => {
     expect(refused(`rtsp://10.0.0.5/live${c}id`)).toBe(`Camera URL contains the character '${c}', which is not allowed in camera URLs.`);
     expect(refused(`rtsp://user:pa${c}ss@10.0.0.5/live`)).toContain(`'${c}'`);
-    expect(refused(`http://10.0.0.5/snap.jpg?a=1${c}b=2`)).toContain(`'${c}'`);
+    if (c !== "&") expect(refused(`http://10.0.0.5/snap.jpg?a=1${c}b=2`)).toContain(`'${c}'`);
+  });
+
+  test("'&' separates query parameters of real cameras, so it is allowed there (and only there)", () => {
+    expect(parseCameraUrl("rtsp://admin:pw@10.0.0.5:554/cam/realmonitor?channel=1&subtype=0", { allowFiles: false })).toMatchObject({ ok: true, kind: "rtsp" });
+    expect(parseCameraUrl("http://10.0.0.7/cgi-bin/CGIProxy.fcgi?cmd=snapPicture2&usr=a&pwd=b", { allowFiles: false, httpKind: "snapshot" })).toMatchObject({ ok: true, kind: "snapshot" });
+    expect(refused("rtsp://10.0.0.5/a&b?x=1")).toContain("'&'");
   });
 
   test("command injection attempts", () => {

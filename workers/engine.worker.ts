@@ -73,6 +73,14 @@ async function decode(bytes: Uint8Array): Promise<{ img: RgbImage; format: strin
   }
 }
 
+/** A camera frame that is already RGB24 (from ffmpeg): checked, not decoded. */
+function rawFrame(data: Uint8Array, size: { width: number; height: number }): { img: RgbImage; format: string } {
+  const { width, height } = size;
+  if (!(width >= MIN_SIDE && height >= MIN_SIDE) || width * height > init.maxPixels || data.byteLength !== width * height * 3)
+    throw new ImageError("corrupt", `A raw frame of ${data.byteLength} bytes does not fit ${width}x${height} RGB`);
+  return { img: { width, height, data }, format: "rgb24" };
+}
+
 async function detect(img: RgbImage, maxFaces: number): Promise<Detection[]> {
   const W = init.detector.input.width;
   const H = init.detector.input.height;
@@ -144,7 +152,7 @@ async function livenessScore(img: RgbImage, det: Detection): Promise<number> {
 
 async function analyze(req: AnalyzeRequest): Promise<AnalyzeResult> {
   const t0 = performance.now();
-  const { img, format } = await decode(req.image);
+  const { img, format } = req.raw ? rawFrame(req.image, req.raw) : await decode(req.image);
   const t1 = performance.now();
   const dets = await detect(img, req.maxFaces);
   const t2 = performance.now();

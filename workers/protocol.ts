@@ -19,7 +19,9 @@ export type ImageErrorCode = "not_an_image" | "unsupported_format" | "corrupt" |
 
 export interface AnalyzeRequest {
   op: "analyze";
+  /** Encoded JPEG/PNG/WebP bytes, or packed RGB24 pixels when `raw` gives their size (camera frames). */
   image: Uint8Array;
+  raw?: { width: number; height: number };
   recognizer: string;
   maxFaces: number;
   liveness: boolean;

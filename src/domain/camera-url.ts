@@ -27,6 +27,8 @@ const SCHEMES: Record<string, CameraKind | "http"> = {
 
 // Characters a shell would interpret. Sources are spawned with an argument array, so this is a second
 // line of defence, and it keeps such URLs out of logs and out of any script an operator might paste them into.
+// '&' separates query parameters in real camera URLs (Dahua ?channel=1&subtype=0, Foscam ?cmd=…&usr=…),
+// so it is allowed in the query only.
 const SHELL_CHARS = new Set([";", "|", "&", "`", "$", "<", ">"]);
 
 const fail = (message: string): ParsedCameraUrl => ({ ok: false, message });
@@ -46,8 +48,11 @@ export function parseCameraUrl(raw: string, opts: ParseCameraUrlOptions): Parsed
   if (raw.length > MAX_CAMERA_URL_LENGTH) {
     return fail(`Camera URL is too long (${raw.length} characters; at most ${MAX_CAMERA_URL_LENGTH}).`);
   }
-  for (const c of raw) {
+  const queryAt = raw.search(/[?#]/);
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
     if (/[\s\p{Cc}]/u.test(c)) return fail(`Camera URL contains ${describeChar(c)}; remove it (encode a space in a path as %20).`);
+    if (c === "&" && queryAt >= 0 && i > queryAt && !raw.startsWith("file:")) continue;
     if (SHELL_CHARS.has(c)) return fail(`Camera URL contains the character '${c}', which is not allowed in camera URLs.`);
   }
 

@@ -160,8 +160,8 @@ export class EnginePool {
     });
   }
 
-  analyze(image: Uint8Array, opts: { recognizer: string; maxFaces?: number; liveness?: boolean; crops?: boolean }): Promise<AnalyzeResult> {
-    return this.submit({ op: "analyze", image, recognizer: opts.recognizer, maxFaces: opts.maxFaces ?? 20, liveness: opts.liveness ?? false, crops: opts.crops ?? false });
+  analyze(image: Uint8Array, opts: { recognizer: string; maxFaces?: number; liveness?: boolean; crops?: boolean; raw?: { width: number; height: number } }): Promise<AnalyzeResult> {
+    return this.submit({ op: "analyze", image, raw: opts.raw, recognizer: opts.recognizer, maxFaces: opts.maxFaces ?? 20, liveness: opts.liveness ?? false, crops: opts.crops ?? false });
   }
 
   embedCrops(crops: Uint8Array[], recognizer: string): Promise<EmbedCropsResult> {
