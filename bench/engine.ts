@@ -233,9 +233,16 @@ if (withHuman) {
 if (args.has("--calibrate")) {
   if (limit !== Infinity) throw new Error("--calibrate needs the full data set (unset BENCH_LIMIT)");
   const path = join(import.meta.dir, "../models/manifest.json");
-  const raw = JSON.parse(await Bun.file(path).text()) as { models: { id: string; thresholds?: Record<string, unknown> }[] };
-  for (const entry of raw.models) if (calibration[entry.id]) entry.thresholds = { ...calibration[entry.id], calibrated: true };
-  writeFileSync(path, JSON.stringify(raw, null, 2) + "\n");
+  // Rewrites only each recogniser's one-line "thresholds" entry, keeping the file's layout.
+  let text = await Bun.file(path).text();
+  for (const [id, t] of Object.entries(calibration)) {
+    const at = text.indexOf(`"id": "${id}"`);
+    const line = /"thresholds": \{[^}]*\}/.exec(text.slice(at));
+    if (at < 0 || !line) throw new Error(`no thresholds entry for ${id} in the manifest`);
+    const start = at + line.index;
+    text = text.slice(0, start) + `"thresholds": ${JSON.stringify({ ...t, calibrated: true }).replaceAll(",", ", ").replaceAll(":", ": ").replace("{", "{ ").replace(/}$/, " }")}` + text.slice(start + line[0].length);
+  }
+  writeFileSync(path, text);
   console.log("calibrated thresholds written to models/manifest.json", calibration);
 }
 

@@ -67,14 +67,14 @@ for (const [src, name, symbol] of libs) {
   fsBundle: Bun.file(pgliteData),
 });
 // Worker entry points are embedded under their source path (see the entrypoints below).
-(globalThis as { __clockfaceEngineWorker?: string }).__clockfaceEngineWorker = "./workers/engine.worker.ts";
+(globalThis as { __clockfaceCompiled?: boolean }).__clockfaceCompiled = true;
 await import("../src/main.ts");
 `,
 );
 
 rmSync(out, { force: true });
 const workers = (existsSync(join(root, "workers")) ? readdirSync(join(root, "workers")) : [])
-  .filter((f) => f.endsWith(".ts"))
+  .filter((f) => f.endsWith(".worker.ts"))
   .map((f) => join(root, "workers", f));
 const result = await Bun.build({
   entrypoints: [entry, ...workers],

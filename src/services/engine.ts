@@ -1,6 +1,7 @@
 // The face engine: a pool of Bun worker threads running workers/engine.worker.ts, with a bounded
 // queue. When every worker is busy and the queue is full, callers get a fast 503 instead of waiting.
 import { Worker } from "node:worker_threads";
+import { workerUrl } from "../lib/workers";
 import type { AnalyzeRequest, AnalyzeResult, EmbedCropsResult, EngineInit, ImageErrorCode, WorkerMessage } from "../../workers/protocol";
 import { HttpError } from "../lib/http";
 import type { Logger } from "../lib/log";
@@ -47,12 +48,6 @@ export interface EngineStats {
   restarts: number;
 }
 
-/** Where the worker script is: next to the sources, or inside the compiled binary. */
-function workerUrl(): string | URL {
-  const override = (globalThis as { __clockfaceEngineWorker?: string }).__clockfaceEngineWorker;
-  return override ?? new URL("../../workers/engine.worker.ts", import.meta.url);
-}
-
 export class EnginePool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
@@ -72,7 +67,7 @@ export class EnginePool {
 
   private spawn(): Promise<void> {
     // node:worker_threads rather than the global Worker: sharp replaces globalThis.Worker when imported.
-    const worker = new Worker(workerUrl());
+    const worker = new Worker(workerUrl("engine.worker.ts"));
     const slot: Slot = { worker, job: null, ready: false };
     this.slots.push(slot);
     return new Promise((resolve, reject) => {

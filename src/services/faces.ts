@@ -382,6 +382,7 @@ export class FaceService {
 
   /** After a person is deleted (rows cascade): drop them from memory and erase their crops. */
   private forgetPerson(personId: number) {
+    this.names.delete(personId);
     this.gallery.removePerson(personId);
     this.negatives.removePerson(personId);
     rmSync(this.cropAbs(join("faces", String(personId))), { recursive: true, force: true });
@@ -389,6 +390,7 @@ export class FaceService {
 
   /** Inactive people are not recognised: take them out of the gallery, and back in when reactivated. */
   private async personChanged(personId: number, wasActive: boolean, isActive: boolean) {
+    this.names.delete(personId);
     if (wasActive && !isActive) this.gallery.removePerson(personId);
     if (!wasActive && isActive) for (const e of await this.d.faces.embeddingsOfPerson(personId, this.active.id)) this.gallery.add(e.faceId, personId, e.embedding);
   }
@@ -398,29 +400,48 @@ export class FaceService {
     const t0 = performance.now();
     const r = await this.engine().analyze(image, { recognizer: this.active.id, liveness: opts.liveness ?? true, maxFaces: 20 });
     const t1 = performance.now();
-    const faces: RecognizedFace[] = [];
-    const names = new Map<number, string>();
-    for (const f of r.faces) {
+    const faces = (await this.decideAll(r.faces)).map((x) => x.face);
+    return { faces, timingsMs: { ...r.timingsMs, search: round(performance.now() - t1, 2), total: round(performance.now() - t0, 1) } };
+  }
+
+  /** A camera frame (packed RGB): every face with its decision and embedding (for tracking). */
+  async recognizeFrame(frame: { data: Uint8Array; width: number; height: number }, opts: { liveness: boolean }): Promise<{ face: RecognizedFace; embedding: Float32Array }[]> {
+    const r = await this.engine().analyze(frame.data, { raw: { width: frame.width, height: frame.height }, recognizer: this.active.id, liveness: opts.liveness, maxFaces: 20 });
+    return this.decideAll(r.faces);
+  }
+
+  private async decideAll(found: FaceResult[]): Promise<{ face: RecognizedFace; embedding: Float32Array }[]> {
+    const out: { face: RecognizedFace; embedding: Float32Array }[] = [];
+    for (const f of found) {
       const candidates = this.gallery.search(f.embedding, 5);
       const d = decide(candidates, { matchThreshold: this.thresholds.match, unknownThreshold: this.thresholds.unknown, margin: this.thresholds.margin, vetoed: (pid) => this.negatives.blocks(f.embedding, pid, NEGATIVE_SIMILARITY) });
-      let match: RecognizedFace["match"] = null;
-      if (d.decision === "match" && d.personId !== null) {
-        if (!names.has(d.personId)) names.set(d.personId, (await this.d.people.get(d.personId)).name);
-        match = { personId: d.personId, name: names.get(d.personId)!, similarity: round(d.similarity) };
-      }
-      faces.push({
-        box: f.box,
-        landmarks: f.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)]),
-        detScore: round(f.detScore),
-        liveness: f.liveness === null ? null : round(f.liveness),
-        quality: f.quality,
-        decision: d.decision,
-        match,
-        best: d.personId !== null ? { personId: d.personId, similarity: round(d.similarity) } : null,
+      const match = d.decision === "match" && d.personId !== null ? { personId: d.personId, name: await this.nameOf(d.personId), similarity: round(d.similarity) } : null;
+      out.push({
+        face: {
+          box: f.box,
+          landmarks: f.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)]),
+          detScore: round(f.detScore),
+          liveness: f.liveness === null ? null : round(f.liveness),
+          quality: f.quality,
+          decision: d.decision,
+          match,
+          best: d.personId !== null ? { personId: d.personId, similarity: round(d.similarity) } : null,
+        },
+        embedding: f.embedding,
       });
     }
-    const search = performance.now() - t1;
-    return { faces, timingsMs: { ...r.timingsMs, search: round(search, 2), total: round(performance.now() - t0, 1) } };
+    return out;
+  }
+
+  private readonly names = new Map<number, string>();
+  /** Display name of a person (cached; camera frames ask many times a second). */
+  async nameOf(personId: number): Promise<string> {
+    let n = this.names.get(personId);
+    if (n === undefined) {
+      n = (await this.d.people.get(personId)).name;
+      this.names.set(personId, n);
+    }
+    return n;
   }
 
   /**
