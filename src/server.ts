@@ -62,6 +62,11 @@ export async function build(
       return null;
     });
   }
+  await services.cameras.startAll();
+  // Retention: evidence photos and unknown faces older than RETENTION_DAYS, an hour after start and daily.
+  const purge = () => services.sightings.purge(new Date(), config.RETENTION_DAYS).then((r) => log.info("retention purge", r)).catch((e) => log.error("retention purge failed", { err: e }));
+  const purgeTimers = [setTimeout(purge, 3_600_000), setInterval(purge, 86_400_000)];
+  for (const t of purgeTimers) (t as { unref?: () => void }).unref?.();
   if (await services.accounts.bootstrapAdmin(config.CLOCKFACE_ADMIN_EMAIL, config.CLOCKFACE_ADMIN_PASSWORD)) {
     log.info("created the first admin from CLOCKFACE_ADMIN_EMAIL", { email: config.CLOCKFACE_ADMIN_EMAIL });
   }
@@ -71,6 +76,7 @@ export async function build(
     routes,
     engineReady,
     close: async () => {
+      for (const t of purgeTimers) clearTimeout(t);
       await services.close?.();
       await (await engineReady)?.close();
       await services.jobs.idle();

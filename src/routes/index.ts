@@ -5,7 +5,11 @@ import { registerPeopleApi } from "./api-people";
 import { registerAuthRoutes } from "./auth";
 import { Api } from "./openapi";
 import { registerRecognitionRoutes } from "./recognition";
+import { registerCameraRoutes } from "./cameras";
 import { registerPeopleRoutes } from "./people";
+import { registerAttendanceRoutes } from "./attendance";
+import { registerAttendanceApi } from "./api-attendance";
+import { registerReportRoutes } from "./reports";
 import type { Router } from "./router";
 import { registerSystemRoutes } from "./system";
 
@@ -19,6 +23,10 @@ export function registerRoutes(r: Router, deps: AppDeps) {
   registerAdminRoutes(r, deps, recognition.sections);
   registerPeopleApi(api, deps);
   registerFaceApi(api, deps);
+  registerAttendanceRoutes(r, deps);
+  registerAttendanceApi(api, deps);
+  registerReportRoutes(r, api, deps);
+  registerCameraRoutes(r, api, deps);
   const doc = api.document(process.env.npm_package_version ?? "0.1.0");
   r.get("/api/v1/openapi.json", "public", (c) => c.json(doc));
 }

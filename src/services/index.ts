@@ -13,7 +13,15 @@ import { DEFAULT_ENROLL_POLICY, FaceService } from "./faces";
 import { AccountsService } from "./accounts";
 import { JobRegistry } from "./jobs";
 import { PeopleService } from "./people";
+import { AttendanceRepo, ReportsRepo } from "../db/repos/attendance";
+import { HolidaysRepo, LeavesRepo, SchedulesRepo } from "../db/repos/schedules";
+import { AttendanceService } from "./attendance";
+import { ReportsService } from "./reports";
 import type { Auth } from "./auth";
+import { CamerasRepo } from "../db/repos/cameras";
+import { EventBus } from "./bus";
+import { CameraService } from "./cameras";
+import { SightingService, type AttendanceRecorder } from "./sightings";
 
 /** Application services; routes call these and never touch the database directly. */
 export interface Banner {
@@ -29,6 +37,11 @@ export interface Services {
   people: PeopleService;
   faces: FaceService;
   jobs: JobRegistry;
+  attendance: AttendanceService;
+  reports: ReportsService;
+  bus: EventBus;
+  cameras: CameraService;
+  sightings: SightingService;
   /** Site-wide notices shown above every page (e.g. recognition disabled). */
   banners(): Banner[];
   /** Stops background work (workers, timers) before the database closes. */
@@ -53,17 +66,60 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     policy: DEFAULT_ENROLL_POLICY,
     log,
   });
-  return {
+  const jobs = new JobRegistry();
+  const attendanceService = new AttendanceService({
+    repo: new AttendanceRepo(db),
+    schedules: new SchedulesRepo(db),
+    holidays: new HolidaysRepo(db),
+    leaves: new LeavesRepo(db),
+    people,
+    audit,
+    jobs,
+    tz: config.TZ,
+    log,
+  });
+  attendanceService.startSettling();
+  const bus = new EventBus();
+  const camerasRepo = new CamerasRepo(db);
+  const mediaDir = join(resolve(config.DATA_DIR), "media");
+  let attendance: AttendanceRecorder | null = null;
+  attendance = attendanceService;
+  const sightings = new SightingService({
+    repo: camerasRepo,
+    attendance: () => {
+      if (!attendance) throw new Error("the attendance service is not wired");
+      return attendance;
+    },
+    faces,
+    bus,
+    mediaDir,
+    tz: config.TZ,
+    dedupeMs: config.EVENT_DEDUPE_MINUTES * 60_000,
+    minIntervalMs: config.BOTH_MIN_INTERVAL_MINUTES * 60_000,
+    log,
+  });
+  const cameras = new CameraService({ repo: camerasRepo, faces, audit, bus, log, width: config.CAMERA_WIDTH, liveFps: config.LIVE_FPS, allowFiles: config.CLOCKFACE_ALLOW_FILE_SOURCES, onSighting: sightings.handle });
+  const services: Services = {
     audit,
     users,
     stats: new StatsRepo(db),
     accounts: new AccountsService(auth, users, audit),
     people,
     faces,
-    jobs: new JobRegistry(),
+    jobs,
+    attendance: attendanceService,
+    reports: new ReportsService(new ReportsRepo(db), people, config.TZ),
+    bus,
+    cameras,
+    sightings,
     banners: () => {
       const st = faces.status();
       return st.ready ? [] : [{ level: "error", text: `Face recognition is disabled: ${st.reason}.` }];
     },
+    close: async () => {
+      await cameras.close();
+      await attendanceService.stopSettling();
+    },
   };
+  return services;
 }

@@ -42,6 +42,11 @@ export class CamerasRepo {
     return r!;
   }
 
+  async setGroup(id: number, groupId: number): Promise<number> {
+    await this.db.update(unknownFaces).set({ groupId }).where(eq(unknownFaces.id, id));
+    return groupId;
+  }
+
   /** Open unknown faces with their embeddings (grouping new ones by similarity). */
   async openUnknownEmbeddings(modelId: string, limit = 5000): Promise<{ id: number; groupId: number | null; embedding: Float32Array }[]> {
     const rows = await this.db

@@ -1,0 +1,239 @@
+import type { Context } from "hono";
+import { stream } from "hono/streaming";
+import { z } from "zod";
+import { CameraDetail, CamerasPage, FeedItem, LivePage, TestResult, type CameraFormValues, type FeedEntry } from "../../views/pages/cameras";
+import type { AppDeps, AppEnv } from "../app-env";
+import { HttpError, fieldErrors, formFields, idParam, parseJson } from "../lib/http";
+import { cameraInputSchema, cameraPatchSchema, type CameraView } from "../services/cameras";
+import type { BusEvent } from "../services/bus";
+import { errorSchema } from "../services/schemas";
+import type { Api } from "./openapi";
+import { actorOf, canEdit, redirectAfterPost, type Router } from "./router";
+
+const HEARTBEAT_MS = 15_000;
+
+function formValues(f: Record<string, string>): CameraFormValues {
+  return { name: f.name, url: f.url, direction: f.direction, fps: f.fps, enabled: f.enabled === "1" || f.enabled === "on", liveness: f.liveness === "1" || f.liveness === "on" };
+}
+
+function cameraJson(c: CameraView) {
+  return { id: c.id, name: c.name, url: c.url, direction: c.direction, fps: c.fps, enabled: c.enabled, liveness: c.liveness, status: c.status, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() };
+}
+
+/** An SSE message: optional event name, data lines, id. */
+function sse(data: string, event?: string, id?: number): string {
+  return `${event ? `event: ${event}\n` : ""}${id ? `id: ${id}\n` : ""}${data
+    .split("\n")
+    .map((l) => `data: ${l}`)
+    .join("\n")}\n\n`;
+}
+
+export function registerCameraRoutes(r: Router, api: Api, deps: AppDeps) {
+  const { cameras, bus } = deps.services;
+  const { config } = deps;
+  const allowFiles = config.CLOCKFACE_ALLOW_FILE_SOURCES;
+
+  const listPage = async (c: Context<AppEnv>, form?: { values: CameraFormValues; errors?: Record<string, string> }, status = 200) =>
+    c.get("render").page("Cameras", <CamerasPage cameras={await cameras.list()} canEdit={canEdit(c)} form={form} allowFiles={allowFiles} />, { active: "cameras", status });
+
+  r.get("/cameras", "viewer", (c) => listPage(c));
+
+  r.post("/cameras", "operator", async (c) => {
+    const f = await formFields(c);
+    const values = formValues(f);
+    const parsed = cameraInputSchema.safeParse({ ...values, fps: f.fps || undefined, direction: f.direction || undefined });
+    if (!parsed.success) return listPage(c, { values, errors: fieldErrors(parsed.error) }, 422);
+    try {
+      const cam = await cameras.create(parsed.data, actorOf(c));
+      return redirectAfterPost(c, `/cameras/${cam.id}`);
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 422) return listPage(c, { values, errors: (e.details?.fields as Record<string, string>) ?? { _: e.message } }, 422);
+      throw e;
+    }
+  });
+
+  // "Test connection" from the add/edit form: grabs one frame from the typed URL (or the saved camera's).
+  r.post("/cameras/test", "operator", async (c) => {
+    const f = await formFields(c);
+    const savedId = /^\/cameras\/(\d+)$/.exec(new URL(c.req.header("referer") ?? "http://x/").pathname)?.[1];
+    const target = f.url?.trim() ? { url: f.url.trim() } : savedId ? { id: Number(savedId) } : null;
+    if (!target) return c.get("render").page("Test connection", <TestResult ok={false} message="Enter a source URL to test." />, { active: "cameras", status: 422 });
+    try {
+      const jpeg = await cameras.testConnection(target);
+      return c.get("render").page("Test connection", <TestResult ok message={`Connected: got a frame (${Math.round(jpeg.byteLength / 1024)} KiB).`} image={`data:image/jpeg;base64,${Buffer.from(jpeg).toString("base64")}`} />, { active: "cameras" });
+    } catch (e) {
+      if (e instanceof HttpError && e.status < 500) return c.get("render").page("Test connection", <TestResult ok={false} message={e.message} />, { active: "cameras", status: e.status });
+      throw e;
+    }
+  });
+
+  const detailPage = async (c: Context<AppEnv>, id: number, form?: { values: CameraFormValues; errors?: Record<string, string> }, status = 200) =>
+    c.get("render").page((await cameras.get(id)).name, <CameraDetail camera={await cameras.get(id)} canEdit={canEdit(c)} tz={config.TZ} form={form} allowFiles={allowFiles} />, { active: "cameras", status });
+
+  r.get("/cameras/:id", "viewer", (c) => detailPage(c, idParam(c)));
+
+  r.post("/cameras/:id", "operator", async (c) => {
+    const id = idParam(c);
+    await cameras.get(id);
+    const f = await formFields(c);
+    const values = formValues(f);
+    const parsed = cameraPatchSchema.safeParse({ ...values, url: f.url?.trim() ? f.url : undefined, fps: f.fps || undefined, direction: f.direction || undefined });
+    if (!parsed.success) return detailPage(c, id, { values, errors: fieldErrors(parsed.error) }, 422);
+    try {
+      await cameras.update(id, parsed.data, actorOf(c));
+      return redirectAfterPost(c, `/cameras/${id}`);
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 422) return detailPage(c, id, { values, errors: (e.details?.fields as Record<string, string>) ?? { _: e.message } }, 422);
+      throw e;
+    }
+  });
+
+  r.post("/cameras/:id/delete", "operator", async (c) => {
+    await cameras.delete(idParam(c), actorOf(c));
+    return redirectAfterPost(c, "/cameras");
+  });
+
+  // Annotated live view: MJPEG (multipart/x-mixed-replace) at LIVE_FPS at most; the last frame is
+  // repeated every few seconds so proxies keep the stream open.
+  r.get("/cameras/:id/live.mjpg", "viewer", async (c) => {
+    const id = idParam(c);
+    await cameras.get(id);
+    const runner = cameras.runner(id);
+    if (!runner) throw new HttpError(409, "This camera is not running");
+    c.header("Content-Type", "multipart/x-mixed-replace; boundary=frame");
+    c.header("Cache-Control", "no-store");
+    return stream(c, async (s) => {
+      runner.viewers++;
+      let abort = false;
+      s.onAbort(() => {
+        abort = true;
+      });
+      try {
+        let last = 0;
+        while (!abort && !s.aborted) {
+          const f = await runner.liveFrame(last, 5000);
+          if (abort || s.aborted) break;
+          if (!f) continue;
+          last = f.at;
+          await s.write(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${f.jpeg.byteLength}\r\n\r\n`);
+          await s.write(f.jpeg);
+          await s.write("\r\n");
+        }
+      } finally {
+        runner.viewers--;
+      }
+    });
+  });
+
+  // Evidence photos and unknown-face crops (DATA_DIR/media/{evidence,unknown}/<day>/<uuid>.jpg).
+  r.get("/media/:folder/:day/:file", "viewer", async (c) => {
+    const { folder, day, file } = c.req.param();
+    if (!/^(evidence|unknown)$/.test(folder) || !/^\d{4}-\d{2}-\d{2}$/.test(day) || !/^[0-9a-f-]{36}\.jpg$/.test(file)) throw new HttpError(404, "Not found");
+    const f = Bun.file(deps.services.sightings.mediaPath(`${folder}/${day}/${file}`));
+    if (!(await f.exists())) throw new HttpError(404, "This photo was removed (retention) or never existed");
+    return c.body(new Uint8Array(await f.arrayBuffer()), 200, { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=86400" });
+  });
+
+  r.get("/live", "viewer", async (c) => c.get("render").page("Live", <LivePage cameras={(await cameras.list()).filter((x) => x.enabled)} tz={config.TZ} />, { active: "live" }));
+
+  const feedEntry = (e: BusEvent): FeedEntry | null => {
+    const d = e.data as Record<string, unknown>;
+    if (e.name === "attendance.created")
+      return { kind: "attendance", ts: String(d.ts), camera: String(d.camera ?? "kiosk"), title: `${d.name} — ${d.kind === "check_in" ? "checked in" : "checked out"}`, detail: `similarity ${d.similarity}`, image: String(d.evidenceUrl) };
+    if (e.name === "sighting.unknown") return { kind: "unknown", ts: String(d.ts), camera: String(d.camera), title: d.kind === "uncertain" ? "Not sure who this is" : "Unknown person", detail: "in the review queue", image: String(d.cropUrl) };
+    return null;
+  };
+
+  /** A text/event-stream of bus events; `render` turns each into SSE text (or null to skip). */
+  const eventStream = (c: Context<AppEnv>, render: (e: BusEvent) => string | null, filter?: (e: BusEvent) => boolean) => {
+    c.header("Content-Type", "text/event-stream");
+    c.header("Cache-Control", "no-store");
+    c.header("X-Accel-Buffering", "no");
+    return stream(c, async (s) => {
+      const sub = bus.subscribe(filter);
+      const ac = new AbortController();
+      s.onAbort(() => ac.abort());
+      const beat = setInterval(() => void s.write(": heartbeat\n\n").catch(() => ac.abort()), HEARTBEAT_MS);
+      try {
+        await s.write(": connected\n\n");
+        while (!ac.signal.aborted) {
+          const events = await sub.next(ac.signal);
+          for (const e of events) {
+            const text = render(e);
+            if (text) await s.write(text);
+          }
+        }
+      } finally {
+        clearInterval(beat);
+        sub.close();
+      }
+    });
+  };
+
+  // htmx feed of the Live page: data-only messages carrying the same <li> the page renders.
+  r.get("/live/feed", "viewer", (c) =>
+    eventStream(
+      c,
+      (e) => {
+        const entry = feedEntry(e);
+        return entry ? sse(String(<FeedItem e={entry} tz={config.TZ} />)) : null;
+      },
+      (e) => e.name !== "camera.status",
+    ),
+  );
+
+  // ---------------------------------------------------------------- JSON API
+  const cameraSchema = z.object({
+    id: z.number().int(),
+    name: z.string(),
+    url: z.string().describe("With the password masked"),
+    direction: z.enum(["in", "out", "both"]),
+    fps: z.number(),
+    enabled: z.boolean(),
+    liveness: z.boolean(),
+    status: z.record(z.string(), z.unknown()).describe("state (connecting/live/error/stopped/disabled), reason, fpsIn, fpsOut, dropped, latencyMs …"),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  });
+  const notFound = { description: "No such camera", schema: errorSchema };
+
+  api.op({ method: "GET", path: "/api/v1/cameras", tag: "Cameras", summary: "Cameras with their live status", access: "viewer", responses: { 200: { description: "Cameras", schema: z.object({ items: z.array(cameraSchema) }) } } }, async (c) =>
+    c.json({ items: (await cameras.list()).map(cameraJson) }),
+  );
+  api.op(
+    { method: "POST", path: "/api/v1/cameras", tag: "Cameras", summary: "Add a camera (rtsp://, http(s):// MJPEG or snapshot, file:// when allowed)", access: "operator", body: cameraInputSchema, responses: { 201: { description: "Created", schema: cameraSchema }, 422: { description: "Invalid", schema: errorSchema } } },
+    async (c) => c.json(cameraJson(await cameras.create(await parseJson(c, cameraInputSchema), actorOf(c))), 201),
+  );
+  api.op({ method: "GET", path: "/api/v1/cameras/:id", tag: "Cameras", summary: "One camera", access: "viewer", responses: { 200: { description: "Camera", schema: cameraSchema }, 404: notFound } }, async (c) =>
+    c.json(cameraJson(await cameras.get(idParam(c)))),
+  );
+  api.op(
+    { method: "PATCH", path: "/api/v1/cameras/:id", tag: "Cameras", summary: "Change a camera (only the fields sent); the pipeline restarts", access: "operator", body: cameraPatchSchema, responses: { 200: { description: "Camera", schema: cameraSchema }, 404: notFound, 422: { description: "Invalid", schema: errorSchema } } },
+    async (c) => {
+      const id = idParam(c);
+      return c.json(cameraJson(await cameras.update(id, await parseJson(c, cameraPatchSchema), actorOf(c))));
+    },
+  );
+  api.op({ method: "DELETE", path: "/api/v1/cameras/:id", tag: "Cameras", summary: "Delete a camera", access: "operator", responses: { 204: { description: "Deleted" }, 404: notFound } }, async (c) => {
+    await cameras.delete(idParam(c), actorOf(c));
+    return c.body(null, 204);
+  });
+  api.op(
+    { method: "POST", path: "/api/v1/cameras/:id/test", tag: "Cameras", summary: "Grab one frame now (JPEG), or the exact error", access: "operator", responses: { 200: { description: "image/jpeg" }, 404: notFound, 422: { description: "No frame, with the reason", schema: errorSchema } } },
+    async (c) => {
+      const jpeg = await cameras.testConnection({ id: idParam(c) });
+      return c.body(jpeg as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "image/jpeg" });
+    },
+  );
+  api.op(
+    {
+      method: "GET",
+      path: "/api/v1/events",
+      tag: "Events",
+      summary: "Server-sent events: attendance.created, sighting.unknown, camera.status (JSON data); heartbeats every 15 s",
+      access: "viewer",
+      responses: { 200: { description: "text/event-stream" } },
+    },
+    async (c) => eventStream(c, (e) => sse(JSON.stringify(e.data), e.name, e.id)),
+  );
+}

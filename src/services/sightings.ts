@@ -1,0 +1,147 @@
+// Decided camera tracks → attendance events (known people) or the unknown-faces review queue.
+// Evidence is written to DATA_DIR/media before anything is recorded or announced.
+import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { Actor } from "../db/repos/audit";
+import type { CamerasRepo } from "../db/repos/cameras";
+import { cosine } from "../domain/face/matching";
+import { eventForSighting, type EventKind } from "../domain/events";
+import { dayStart, localDay, addDays } from "../domain/time";
+import type { Logger } from "../lib/log";
+import type { EventBus } from "./bus";
+import type { CameraSighting } from "./cameras";
+import type { FaceService } from "./faces";
+
+/** The attendance side the camera pipeline needs (implemented by the attendance service). */
+export interface AttendanceRecorder {
+  lastEvent(personId: number): Promise<{ kind: EventKind; ts: Date } | null>;
+  recordEvent(
+    e: { personId: number; kind: EventKind; ts: Date; source: "camera" | "kiosk"; cameraId: number | null; similarity: number | null; evidencePath: string | null; trackId: string | null },
+    actor: Actor,
+  ): Promise<{ id: number }>;
+}
+
+/** Unknown faces at least this similar to an open group's face join that group. */
+const GROUP_SIMILARITY = 0.5;
+const CAMERA_ACTOR: Actor = { id: null, label: "camera" };
+
+export class SightingService {
+  private readonly perPerson = new Map<number, Promise<unknown>>();
+  private openUnknown: { groupId: number; embedding: Float32Array; modelId: string }[] | null = null;
+
+  constructor(
+    private readonly d: {
+      repo: CamerasRepo;
+      attendance: () => AttendanceRecorder;
+      faces: FaceService;
+      bus: EventBus;
+      mediaDir: string;
+      tz: string;
+      dedupeMs: number;
+      minIntervalMs: number;
+      log: Logger;
+    },
+  ) {}
+
+  private async save(folder: "evidence" | "unknown", ts: Date, bytes: Uint8Array): Promise<string> {
+    const rel = join(folder, localDay(ts, this.d.tz), `${crypto.randomUUID()}.jpg`);
+    const abs = resolve(this.d.mediaDir, rel);
+    mkdirSync(dirname(abs), { recursive: true });
+    await Bun.write(`${abs}.tmp`, bytes);
+    renameSync(`${abs}.tmp`, abs);
+    return rel;
+  }
+
+  /** Absolute path of a stored media file (evidence or unknown face), refusing paths outside the media folder. */
+  mediaPath(rel: string): string {
+    const root = resolve(this.d.mediaDir);
+    const abs = resolve(root, rel);
+    if (!abs.startsWith(root + "/")) throw new Error("media path escapes the media folder");
+    return abs;
+  }
+
+  readonly handle = async (s: CameraSighting): Promise<void> => {
+    const { sighting } = s;
+    const ts = new Date(sighting.endedAt);
+    if (sighting.decision === "match" && sighting.personId !== null) {
+      const personId = sighting.personId;
+      // One person's sightings are handled one after another, so the dedupe sees the previous event.
+      const prev = this.perPerson.get(personId) ?? Promise.resolve();
+      const job = prev.then(() => this.recordKnown(s, personId, ts)).catch((e) => this.d.log.error("attendance from a sighting failed", { err: e, personId }));
+      this.perPerson.set(personId, job);
+      await job;
+      if (this.perPerson.get(personId) === job) this.perPerson.delete(personId);
+      return;
+    }
+    await this.recordUnknown(s, ts);
+  };
+
+  private async recordKnown(s: CameraSighting, personId: number, ts: Date) {
+    const attendance = this.d.attendance();
+    const last = await attendance.lastEvent(personId);
+    const rule = eventForSighting({
+      sighting: { personId, ts: ts.getTime() },
+      direction: s.camera.direction,
+      lastEvent: last ? { kind: last.kind, ts: last.ts.getTime() } : null,
+      dayStartMs: dayStart(localDay(ts, this.d.tz), this.d.tz).getTime(),
+      dedupeMs: this.d.dedupeMs,
+      minIntervalMs: this.d.minIntervalMs,
+    });
+    if ("skip" in rule) return;
+    const evidencePath = await this.save("evidence", ts, s.evidence);
+    const similarity = Math.round(s.sighting.similarity * 1000) / 1000;
+    const ev = await attendance.recordEvent({ personId, kind: rule.kind, ts, source: "camera", cameraId: s.camera.id, similarity, evidencePath, trackId: s.sighting.trackId }, CAMERA_ACTOR);
+    this.d.bus.publish("attendance.created", { id: ev.id, personId, name: await this.d.faces.nameOf(personId), kind: rule.kind, ts: ts.toISOString(), cameraId: s.camera.id, camera: s.camera.name, similarity, evidenceUrl: `/media/${evidencePath}` });
+  }
+
+  private async recordUnknown(s: CameraSighting, ts: Date) {
+    const modelId = this.d.faces.recognizerId;
+    if (!this.openUnknown) this.openUnknown = (await this.d.repo.openUnknownEmbeddings(modelId)).filter((u) => u.groupId !== null).map((u) => ({ groupId: u.groupId!, embedding: u.embedding, modelId }));
+    let best: { groupId: number; sim: number } | null = null;
+    for (const u of this.openUnknown) {
+      if (u.modelId !== modelId || u.embedding.length !== s.embedding.length) continue;
+      const sim = cosine(u.embedding, s.embedding);
+      if (sim >= GROUP_SIMILARITY && (!best || sim > best.sim)) best = { groupId: u.groupId, sim };
+    }
+    const cropPath = await this.save("unknown", ts, s.evidence);
+    const kind = s.sighting.decision === "uncertain" ? "uncertain" : "unknown";
+    const row = await this.d.repo.insertUnknown({ cameraId: s.camera.id, ts, cropPath, modelId, embedding: s.embedding, groupId: best?.groupId ?? null, kind, personId: kind === "uncertain" ? s.sighting.personId : null, similarity: s.sighting.similarity, trackId: s.sighting.trackId });
+    const groupId = best?.groupId ?? (await this.d.repo.setGroup(row.id, row.id));
+    this.openUnknown.push({ groupId, embedding: s.embedding, modelId });
+    if (this.openUnknown.length > 5000) this.openUnknown.shift();
+    this.d.bus.publish("sighting.unknown", { id: row.id, groupId, kind, cameraId: s.camera.id, camera: s.camera.name, ts: ts.toISOString(), cropUrl: `/media/${cropPath}`, candidatePersonId: row.personId, similarity: s.sighting.similarity });
+  }
+
+  /** Forgets cached groups (after a review action changed them). */
+  invalidateGroups() {
+    this.openUnknown = null;
+  }
+
+  /**
+   * Retention: deletes unknown faces older than `days` (rows and crops) and evidence photos in
+   * day folders older than that. Returns what was removed.
+   */
+  async purge(now: Date, days: number): Promise<{ unknownFaces: number; evidenceDays: number }> {
+    const cutoffDay = addDays(localDay(now, this.d.tz), -days);
+    const cutoff = dayStart(cutoffDay, this.d.tz);
+    const crops = await this.d.repo.purgeUnknownBefore(cutoff);
+    for (const c of crops) rmSync(this.mediaPath(c), { force: true });
+    let evidenceDays = 0;
+    for (const folder of ["evidence", "unknown"] as const) {
+      let days: string[] = [];
+      try {
+        days = readdirSync(this.mediaPath(folder));
+      } catch {
+        continue;
+      }
+      for (const day of days) {
+        if (/^\d{4}-\d{2}-\d{2}$/.test(day) && day < cutoffDay) {
+          rmSync(this.mediaPath(join(folder, day)), { recursive: true, force: true });
+          if (folder === "evidence") evidenceDays++;
+        }
+      }
+    }
+    this.invalidateGroups();
+    return { unknownFaces: crops.length, evidenceDays };
+  }
+}

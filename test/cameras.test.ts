@@ -1,0 +1,208 @@
+// Cameras end to end with real components: a slideshow clip of enrolled people and a stranger, played
+// by ffmpeg (file:// and a real RTSP server), recognised by the engine, tracked, and turned into
+// attendance events and unknown faces; SSE, MJPEG, status, errors and restarts.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { json, makeApp, type TestApp } from "./helpers";
+import { slideshow } from "./support/clips";
+import { startRtsp, type RtspServer } from "./support/rtsp";
+import { freePort } from "./support/server";
+import { eventually } from "./support/eventually";
+
+const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
+const photo = (f: string) => join(CROPS, f);
+const upload = (file: string) => {
+  const fd = new FormData();
+  fd.set("image", Bun.file(photo(file)), file);
+  return fd;
+};
+
+describe("cameras", () => {
+  let t: TestApp;
+  let dir: string;
+  let clip: string;
+  const ids: Record<string, number> = {};
+  const rows = async (q: ReturnType<typeof sql>) => {
+    const r = await t.deps.database.db.execute(q);
+    return (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "clockface-cam-"));
+    clip = await slideshow([photo("Amaury_Nolasco_4619_crop.jpg"), photo("Melissa_Benoist_12864_crop.jpg"), photo("Eric_Dane_36377_crop.jpg")], { secondsEach: 3, out: join(dir, "door.mp4") });
+    t = await makeApp("pglite", { CLOCKFACE_ALLOW_FILE_SOURCES: "1" }, { engine: true });
+    for (const [name, code, photos] of [
+      ["Amaury Nolasco", "AN", ["Amaury_Nolasco_4615_crop.jpg", "Amaury_Nolasco_4616_crop.jpg", "Amaury_Nolasco_4617_crop.jpg"]],
+      ["Eric Dane", "ED", ["Eric_Dane_36367_crop.jpg", "Eric_Dane_36368_crop.jpg", "Eric_Dane_36371_crop.jpg"]],
+    ] as const) {
+      const p = await (await t.req("/api/v1/people", { as: "operator", method: "POST", ...json({ name, employeeCode: code, consent: true }) })).json();
+      ids[code] = p.id;
+      let enrolled = 0;
+      for (const f of photos) {
+        const res = await t.req(`/api/v1/people/${p.id}/faces`, { as: "operator", method: "POST", body: upload(f) });
+        if (res.status === 201) enrolled++;
+        else console.error(f, res.status, await res.text());
+      }
+      expect(enrolled).toBeGreaterThanOrEqual(2);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a file camera: each enrolled person gets one check-in, the stranger goes to the unknown queue", async () => {
+    const r = await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "Front door", url: `file://${clip}`, direction: "in", fps: 5 }) });
+    expect(r.status).toBe(201);
+    const cam = await r.json();
+    await eventually(async () => (await (await t.req(`/api/v1/cameras/${cam.id}`, { as: "viewer" })).json()).status.state, "live", 20_000);
+    // The clip loops (9 s); after ~2 loops every face has been seen twice.
+    await eventually(async () => (await rows(sql`select 1 from unknown_faces`)).length > 0 && (await rows(sql`select 1 from attendance_events`)).length >= 2, true, 45_000);
+    await Bun.sleep(10_000);
+    const events = await rows(sql`select person_id, kind, source, camera_id, evidence_path, similarity from attendance_events order by id`);
+    expect(events.map((e) => [e.person_id, e.kind, e.source, e.camera_id])).toEqual(
+      expect.arrayContaining([
+        [ids.AN, "check_in", "camera", cam.id],
+        [ids.ED, "check_in", "camera", cam.id],
+      ]),
+    );
+    // Dedupe: the loop shows everyone again within 5 minutes, but there is one event per person.
+    expect(events.length).toBe(2);
+    for (const e of events) expect(await Bun.file(join(t.config.DATA_DIR, "media", String(e.evidence_path))).exists()).toBe(true);
+    const unknown = await rows(sql`select group_id, kind, crop_path from unknown_faces`);
+    expect(unknown.length).toBeGreaterThanOrEqual(1);
+    // The stranger seen on every loop lands in one group.
+    expect(new Set(unknown.map((u) => u.group_id)).size).toBe(1);
+    const status = (await (await t.req(`/api/v1/cameras/${cam.id}`, { as: "viewer" })).json()).status;
+    expect(status.processed).toBeGreaterThan(20);
+    expect(status.latencyMs.p95).toBeGreaterThan(0);
+    expect(status.fpsIn).toBeGreaterThan(0);
+    expect((await t.req(`/api/v1/cameras/${cam.id}`, { as: "operator", method: "DELETE" })).status).toBe(204);
+  }, 120_000);
+
+  test("bad camera input gets clear 422s; passwords never come back", async () => {
+    const bad: [Record<string, unknown>, string][] = [
+      [{ name: "x", url: "ftp://cam/stream" }, "Unsupported scheme"],
+      [{ name: "x", url: "rtsp://" }, "no host"],
+      [{ name: "x", url: "rtsp://10.0.0.5/live;touch /tmp/pwned" }, "not allowed"],
+      [{ name: "x", url: "rtsp://10.0.0.5/$(reboot)" }, "not allowed"],
+      [{ name: "", url: "rtsp://10.0.0.5/live" }, "Enter a name"],
+      [{ name: "x", url: "rtsp://10.0.0.5/live", fps: 100 }, "At most 30"],
+      [{ name: "x", url: "rtsp://10.0.0.5/live", direction: "sideways" }, "Choose in, out or both"],
+    ];
+    for (const [body, message] of bad) {
+      const r = await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json(body) });
+      expect({ body, status: r.status }).toEqual({ body, status: 422 });
+      expect(JSON.stringify(await r.json())).toContain(message);
+    }
+    expect(await Bun.file("/tmp/pwned").exists()).toBe(false);
+    const noFiles = await makeApp("pglite");
+    try {
+      const r = await noFiles.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "f", url: "file:///etc/passwd" }) });
+      expect(r.status).toBe(422);
+      expect((await r.json()).error).toContain("not allowed");
+    } finally {
+      await noFiles.close();
+    }
+    const port = freePort();
+    const r = await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "Secret", url: `rtsp://admin:hunter2@127.0.0.1:${port}/live`, enabled: false }) });
+    const cam = await r.json();
+    expect(cam.url).not.toContain("hunter2");
+    expect(await (await t.req(`/cameras/${cam.id}`, { as: "viewer" })).text()).not.toContain("hunter2");
+    expect(await (await t.req("/cameras", { as: "viewer" })).text()).not.toContain("hunter2");
+    const audit = await rows(sql`select after::text as a from audit_log where entity = 'camera'`);
+    expect(audit.map((a) => String(a.a)).join(" ")).not.toContain("hunter2");
+    // Test connection on a closed port: the exact error, masked, within the timeout.
+    const test = await t.req(`/api/v1/cameras/${cam.id}/test`, { as: "operator", method: "POST" });
+    expect(test.status).toBe(422);
+    const msg = (await test.json()).error;
+    expect(msg).toContain("Test connection failed");
+    expect(msg).not.toContain("hunter2");
+    expect((await t.req("/api/v1/cameras", { as: "viewer", method: "POST", ...json({ name: "v", url: "rtsp://x/y" }) })).status).toBe(403);
+    await t.req(`/api/v1/cameras/${cam.id}`, { as: "operator", method: "DELETE" });
+  });
+
+  test("an unreachable camera shows an error status instead of hanging", async () => {
+    const port = freePort();
+    const cam = await (await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "Nowhere", url: `rtsp://127.0.0.1:${port}/live` }) })).json();
+    await eventually(async () => (await (await t.req(`/api/v1/cameras/${cam.id}`, { as: "viewer" })).json()).status.state, "error", 15_000);
+    const s = (await (await t.req(`/api/v1/cameras/${cam.id}`, { as: "viewer" })).json()).status;
+    expect(s.reason).toContain(`127.0.0.1:${port}`);
+    await t.req(`/api/v1/cameras/${cam.id}`, { as: "operator", method: "DELETE" });
+  });
+
+  describe("over RTSP", () => {
+    let rtsp: RtspServer;
+    let camId: number;
+    beforeAll(async () => {
+      rtsp = await startRtsp({ file: clip, name: "door" });
+      const r = await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "Exit", url: rtsp.url, direction: "out", fps: 5 }) });
+      camId = (await r.json()).id;
+    });
+    afterAll(() => rtsp?.stop());
+
+    test("events arrive over SSE (JSON for integrations, HTML for the Live page) and the live view is MJPEG", async () => {
+      const key = await t.apiKeyFor("viewer");
+      const ac = new AbortController();
+      const res = await t.req("/api/v1/events", { headers: { "x-api-key": key }, signal: ac.signal });
+      expect(res.headers.get("content-type")).toContain("text/event-stream");
+      const feed = await t.req("/live/feed", { as: "viewer", signal: ac.signal });
+      const read = async (r: Response, until: (text: string) => boolean, ms: number) => {
+        const reader = r.body!.getReader();
+        let text = "";
+        const stop = Date.now() + ms;
+        while (!until(text) && Date.now() < stop) {
+          const chunk = await Promise.race([reader.read(), Bun.sleep(stop - Date.now()).then(() => null)]);
+          if (!chunk || chunk.done) break;
+          text += new TextDecoder().decode(chunk.value);
+        }
+        reader.releaseLock();
+        return text;
+      };
+      const [api, html] = await Promise.all([read(res, (x) => x.includes("event: attendance.created"), 60_000), read(feed, (x) => x.includes("checked out"), 60_000)]);
+      const block = api.split("\n\n").find((b) => b.startsWith("event: attendance.created") || b.includes("\nevent: attendance.created"))!;
+      const data = JSON.parse(block.split("\n").find((l) => l.startsWith("data: "))!.slice(6));
+      expect(data).toMatchObject({ kind: "check_out", cameraId: camId });
+      expect([ids.AN, ids.ED]).toContain(data.personId);
+      expect((await t.req(data.evidenceUrl, { as: "viewer" })).headers.get("content-type")).toBe("image/jpeg");
+      expect(html).toContain('<li class="feed-item attendance">');
+      expect(html).not.toContain("event:"); // data-only messages: htmx swaps them into the feed
+      ac.abort();
+
+      const mj = await t.req(`/cameras/${camId}/live.mjpg`, { as: "viewer" });
+      expect(mj.headers.get("content-type")).toBe("multipart/x-mixed-replace; boundary=frame");
+      const reader = mj.body!.getReader();
+      let bytes = new Uint8Array(0);
+      while (bytes.length < 20_000) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        bytes = new Uint8Array([...bytes, ...value]);
+      }
+      await reader.cancel();
+      const head = new TextDecoder().decode(bytes.slice(0, 200));
+      expect(head).toContain("--frame\r\nContent-Type: image/jpeg");
+      const start = bytes.findIndex((b, i) => b === 0xff && bytes[i + 1] === 0xd8);
+      expect(start).toBeGreaterThan(0);
+    }, 90_000);
+
+    test("the stream comes back within 10 s after the RTSP server is killed and restarted", async () => {
+      await eventually(async () => (await (await t.req(`/api/v1/cameras/${camId}`, { as: "viewer" })).json()).status.state, "live", 20_000);
+      await rtsp.stop();
+      await eventually(async () => (await (await t.req(`/api/v1/cameras/${camId}`, { as: "viewer" })).json()).status.state !== "live", true, 15_000);
+      await rtsp.restart();
+      const back = Date.now();
+      await eventually(async () => (await (await t.req(`/api/v1/cameras/${camId}`, { as: "viewer" })).json()).status.state, "live", 20_000);
+      expect(Date.now() - back).toBeLessThan(10_000);
+    }, 60_000);
+
+    test("a crashed camera worker is restarted", async () => {
+      const runner = t.deps.services.cameras.runner(camId)!;
+      runner.crashWorker();
+      await eventually(async () => (await (await t.req(`/api/v1/cameras/${camId}`, { as: "viewer" })).json()).status.workerRestarts, 1, 10_000);
+      await eventually(async () => (await (await t.req(`/api/v1/cameras/${camId}`, { as: "viewer" })).json()).status.state, "live", 20_000);
+    }, 40_000);
+  });
+});
