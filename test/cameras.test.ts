@@ -83,6 +83,40 @@ describe("cameras", () => {
     expect((await t.req(`/api/v1/cameras/${cam.id}`, { as: "operator", method: "DELETE" })).status).toBe(204);
   }, 120_000);
 
+  test("the unknown-faces queue: enrolling a group needs consent and creates the person; retention purges old faces and evidence", async () => {
+    const form = (f: Record<string, string>) => ({ headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost:3000" }, body: new URLSearchParams(f).toString() });
+    expect((await t.req("/unknown", { as: "viewer" })).status).toBe(403);
+    const page = await (await t.req("/unknown", { as: "operator" })).text();
+    expect(page).toContain("Unknown person");
+    const [g] = await rows(sql`select distinct group_id from unknown_faces where status = 'open'`);
+    const groupId = Number(g!.group_id);
+    const noConsent = await t.req(`/unknown/${groupId}/enroll`, { as: "operator", method: "POST", ...form({ name: "Melissa Benoist", employeeCode: "MB" }) });
+    expect(noConsent.status).toBe(422);
+    expect(await noConsent.text()).toContain("Consent is needed");
+    const unknownCode = await t.req(`/unknown/${groupId}/assign`, { as: "operator", method: "POST", ...form({ employeeCode: "NOPE" }) });
+    expect(unknownCode.status).toBe(422);
+    expect(await unknownCode.text()).toContain("Nobody has the employee code NOPE");
+    const ok = await t.req(`/unknown/${groupId}/enroll`, { as: "operator", method: "POST", ...form({ name: "Melissa Benoist", employeeCode: "MB", consent: "1" }) });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toMatch(/Melissa Benoist: \d+ faces? enrolled/);
+    expect((await rows(sql`select 1 from people where employee_code = 'MB' and consent_at is not null`)).length).toBe(1);
+    expect((await rows(sql`select 1 from unknown_faces where group_id = ${groupId} and status = 'open'`)).length).toBe(0);
+    expect((await t.req(`/unknown/${groupId}/dismiss`, { as: "operator", method: "POST", ...form({}) })).status).toBe(404);
+
+    const media = join(t.config.DATA_DIR, "media");
+    const evidence = await rows(sql`select evidence_path from attendance_events where evidence_path is not null`);
+    expect(evidence.length).toBeGreaterThan(0);
+    // Nothing is old enough yet.
+    expect(await t.deps.services.sightings.purge(new Date(), 90)).toEqual({ unknownFaces: 0, evidenceDays: 0 });
+    for (const e of evidence) expect(await Bun.file(join(media, String(e.evidence_path))).exists()).toBe(true);
+    // 91 days later everything from today is purged, rows and files.
+    const later = await t.deps.services.sightings.purge(new Date(Date.now() + 91 * 86_400_000), 90);
+    expect(later.evidenceDays).toBe(1);
+    expect((await rows(sql`select 1 from unknown_faces`)).length).toBe(0);
+    for (const e of evidence) expect(await Bun.file(join(media, String(e.evidence_path))).exists()).toBe(false);
+    expect((await t.req(`/media/${evidence[0]!.evidence_path}`, { as: "viewer" })).status).toBe(404);
+  });
+
   test("bad camera input gets clear 422s; passwords never come back", async () => {
     const bad: [Record<string, unknown>, string][] = [
       [{ name: "x", url: "ftp://cam/stream" }, "Unsupported scheme"],

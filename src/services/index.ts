@@ -22,6 +22,7 @@ import { CamerasRepo } from "../db/repos/cameras";
 import { EventBus } from "./bus";
 import { CameraService } from "./cameras";
 import { SightingService, type AttendanceRecorder } from "./sightings";
+import { ReviewService } from "./review";
 
 /** Application services; routes call these and never touch the database directly. */
 export interface Banner {
@@ -42,6 +43,7 @@ export interface Services {
   bus: EventBus;
   cameras: CameraService;
   sightings: SightingService;
+  review: ReviewService;
   /** Site-wide notices shown above every page (e.g. recognition disabled). */
   banners(): Banner[];
   /** Stops background work (workers, timers) before the database closes. */
@@ -112,6 +114,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     bus,
     cameras,
     sightings,
+    review: new ReviewService({ repo: camerasRepo, faces, people, sightings, audit }),
     banners: () => {
       const st = faces.status();
       return st.ready ? [] : [{ level: "error", text: `Face recognition is disabled: ${st.reason}.` }];

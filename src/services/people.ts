@@ -98,6 +98,13 @@ export class PeopleService {
     return p;
   }
 
+  /** The person with this employee code (exact), or a 422 naming the field. */
+  async byCode(code: string, field = "employeeCode"): Promise<PersonRow> {
+    const [p] = await this.people.byCodes([code.trim()]);
+    if (!p) throw validation({ [field]: `Nobody has the employee code ${code.trim() || "(empty)"}` });
+    return p;
+  }
+
   private async checkRefs(input: { employeeCode?: string; departmentId?: number | null }, exceptId?: number) {
     const fields: Record<string, string> = {};
     if (input.employeeCode && (await this.people.codeTaken(input.employeeCode, exceptId)))

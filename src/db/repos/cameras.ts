@@ -73,6 +73,11 @@ export class CamerasRepo {
     return groups.map((g) => ({ groupId: g.groupId!, size: Number(g.size), lastTs: new Date(g.lastTs), kind: g.kind, personId: g.personId, faces: faces.filter((f) => f.groupId === g.groupId).slice(0, 8) }));
   }
 
+  async countOpenGroups(): Promise<number> {
+    const [r] = await this.db.select({ n: sql<number>`count(distinct ${unknownFaces.groupId})::int` }).from(unknownFaces).where(eq(unknownFaces.status, "open"));
+    return Number(r?.n ?? 0);
+  }
+
   groupFaces(groupId: number): Promise<UnknownFaceRow[]> {
     return this.db.select().from(unknownFaces).where(and(eq(unknownFaces.groupId, groupId), eq(unknownFaces.status, "open"))).orderBy(asc(unknownFaces.id));
   }
