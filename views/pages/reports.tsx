@@ -1,0 +1,515 @@
+import type { Child } from "hono/jsx";
+import { STATUS_CODES, STATUS_LABELS, hhmm, punchLabel, ATTENDANCE_STATUSES } from "../../src/domain/attendance/report";
+import { parseDay, weekday } from "../../src/domain/time";
+import type { DailyReport, Matrix, Summary, Timesheet } from "../../src/services/reports";
+import type { SummaryRow } from "../../src/db/repos/attendance";
+import { Panel } from "../layout";
+import { Flash, Pager, qs } from "../partials/common";
+
+type Option = { id: number; name: string };
+type Params = Record<string, string | number | undefined>;
+
+/** What public/js/charts.js draws with uPlot; x is epoch seconds. */
+export interface ChartSpec {
+  title: string;
+  tz: string;
+  x: number[];
+  series: { label: string; values: (number | null)[]; kind: "bars" | "line"; color: string; axis?: 0 | 1; unit: string }[];
+}
+
+/** A chart: the data travels as JSON in a data attribute (no inline script; see the CSP). */
+export function Chart({ spec }: { spec: ChartSpec }) {
+  return (
+    <figure class="chart" data-chart={JSON.stringify(spec)}>
+      <figcaption>{spec.title}</figcaption>
+      <div class="chart-area" />
+    </figure>
+  );
+}
+
+/** uPlot and the script that draws every chart of the page. */
+export function ChartScripts() {
+  return (
+    <>
+      <link rel="stylesheet" href="/assets/vendor/uPlot.min.css" />
+      <script src="/assets/vendor/uPlot.iife.min.js" defer></script>
+      <script src="/assets/js/charts.js" defer></script>
+    </>
+  );
+}
+
+const dayX = (day: string) => {
+  const { y, m, d } = parseDay(day);
+  return Date.UTC(y, m - 1, d) / 1000;
+};
+
+function StatusBadge({ status }: { status: string | null }) {
+  if (!status) return <span class="muted">—</span>;
+  const cls = status === "present" ? "ok" : status === "late" || status === "incomplete" ? "warn" : status === "absent" ? "bad" : "";
+  return <span class={`badge ${cls}`}>{STATUS_LABELS[status as keyof typeof STATUS_LABELS] ?? status}</span>;
+}
+
+function Exports({ kind, params }: { kind: string; params: Params }) {
+  const q = qs(params);
+  return (
+    <>
+      <a class="btn secondary" href={`/api/v1/reports/${kind}.csv${q}`} download>
+        CSV
+      </a>
+      <a class="btn secondary" href={`/api/v1/reports/${kind}.xlsx${q}`} download>
+        Excel
+      </a>
+      <button type="button" class="secondary" data-print>
+        Print
+      </button>
+    </>
+  );
+}
+
+function DepartmentSelect({ departments, value, allLabel = "All departments" }: { departments: Option[]; value?: number; allLabel?: string }) {
+  return (
+    <select id="r-dept" name="departmentId">
+      <option value="">{allLabel}</option>
+      {departments.map((d) => (
+        <option value={String(d.id)} selected={value === d.id}>
+          {d.name}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function Problem({ problem }: { problem?: string }) {
+  return problem ? <Flash kind="bad">{problem}</Flash> : null;
+}
+
+export function ReportsIndex({ departments, today, monthFrom, monthTo }: { departments: Option[]; today: string; monthFrom: string; monthTo: string }) {
+  return (
+    <Panel title="Reports">
+      <div class="report-cards">
+        <form class="card" method="get" action="/reports/daily">
+          <h2>Daily sheet</h2>
+          <p class="muted">Everyone's status, arrival and hours on one day.</p>
+          <label for="i-date">Day</label>
+          <input id="i-date" name="date" type="date" value={today} />
+          <p>
+            <button type="submit">Open</button>
+          </p>
+        </form>
+        <form class="card" method="get" action="/reports/timesheet">
+          <h2>Timesheet</h2>
+          <p class="muted">One person's days over a range, with totals.</p>
+          <label for="i-person">Employee code</label>
+          <input id="i-person" name="person" required />
+          <label for="i-tfrom">From</label>
+          <input id="i-tfrom" name="from" type="date" value={monthFrom} />
+          <label for="i-tto">To</label>
+          <input id="i-tto" name="to" type="date" value={monthTo} />
+          <p>
+            <button type="submit">Open</button>
+          </p>
+        </form>
+        <form class="card" method="get" action="/reports/summary">
+          <h2>Department summary</h2>
+          <p class="muted">Days present, late and absent, hours and overtime, per department or per person of one.</p>
+          <label for="r-dept">Department</label>
+          <DepartmentSelect departments={departments} />
+          <label for="i-sfrom">From</label>
+          <input id="i-sfrom" name="from" type="date" value={monthFrom} />
+          <label for="i-sto">To</label>
+          <input id="i-sto" name="to" type="date" value={monthTo} />
+          <p>
+            <button type="submit">Open</button>
+          </p>
+        </form>
+        <form class="card" method="get" action="/reports/matrix">
+          <h2>Monthly matrix</h2>
+          <p class="muted">People × days with a status code each.</p>
+          <label for="i-mfrom">From</label>
+          <input id="i-mfrom" name="from" type="date" value={monthFrom} />
+          <label for="i-mto">To</label>
+          <input id="i-mto" name="to" type="date" value={monthTo} />
+          <p>
+            <button type="submit">Open</button>
+          </p>
+        </form>
+      </div>
+    </Panel>
+  );
+}
+
+function Counts({ counts }: { counts: DailyReport["counts"] }) {
+  return (
+    <div class="cards counts">
+      {ATTENDANCE_STATUSES.filter((s) => counts[s] > 0 || ["present", "late", "absent", "on_leave"].includes(s)).map((s) => (
+        <div class="card">
+          <div class="n">{counts[s]}</div>
+          <div>{STATUS_LABELS[s]}</div>
+        </div>
+      ))}
+      {counts.not_computed > 0 && (
+        <div class="card">
+          <div class="n">{counts.not_computed}</div>
+          <div>not computed yet</div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function DailyPage({ date, departmentId, departments, report, tz, problem }: { date: string; departmentId?: number; departments: Option[]; report?: DailyReport; tz: string; problem?: string }) {
+  const params = { date, departmentId };
+  return (
+    <Panel title={`Daily sheet ${date}`} actions={report && <Exports kind="daily" params={params} />}>
+      <form class="filters" method="get" action="/reports/daily">
+        <div>
+          <label for="d-date">Day</label>
+          <input id="d-date" name="date" type="date" value={date} />
+        </div>
+        <div>
+          <label for="r-dept">Department</label>
+          <DepartmentSelect departments={departments} value={departmentId} />
+        </div>
+        <div>
+          <button type="submit">Show</button>
+        </div>
+      </form>
+      <Problem problem={problem} />
+      {report && (
+        <>
+          <Counts counts={report.counts} />
+          {report.rows.some((r) => r.firstIn) && (
+            <Chart
+              spec={{
+                title: "Arrivals per 15 minutes",
+                tz,
+                x: report.arrivals.start,
+                series: [{ label: "Arrivals", values: report.arrivals.counts, kind: "bars", color: "#1f6feb", unit: "people" }],
+              }}
+            />
+          )}
+          <table class="report" id="daily-table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Code</th>
+                <th>Department</th>
+                <th>Status</th>
+                <th>In</th>
+                <th>Out</th>
+                <th>Worked</th>
+                <th>Late</th>
+                <th>Early</th>
+                <th>Overtime</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.rows.map((r) => (
+                <tr>
+                  <td>
+                    <a href={`/reports/timesheet${qs({ personId: r.personId, from: date, to: date })}`}>{r.name}</a>
+                  </td>
+                  <td>{r.employeeCode}</td>
+                  <td>{r.departmentName ?? ""}</td>
+                  <td>
+                    <StatusBadge status={r.status} />
+                  </td>
+                  <td>{punchLabel(r.firstIn, date, tz)}</td>
+                  <td>{punchLabel(r.lastOut, date, tz)}</td>
+                  <td>{r.workedMinutes ? hhmm(r.workedMinutes) : ""}</td>
+                  <td>{r.lateMinutes ? `${r.lateMinutes} min` : ""}</td>
+                  <td>{r.earlyMinutes ? `${r.earlyMinutes} min` : ""}</td>
+                  <td>{r.overtimeMinutes ? hhmm(r.overtimeMinutes) : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </Panel>
+  );
+}
+
+export function TimesheetPage({ sheet, person, from, to, tz, problem, scheduleName }: { sheet?: Timesheet; person?: string; from: string; to: string; tz: string; problem?: string; scheduleName?: string | null }) {
+  const params = sheet ? { personId: sheet.person.id, from, to } : {};
+  const t = sheet?.totals;
+  return (
+    <Panel title={sheet ? `Timesheet: ${sheet.person.name}` : "Timesheet"} actions={sheet && <Exports kind="timesheet" params={params} />}>
+      <form class="filters" method="get" action="/reports/timesheet">
+        <div>
+          <label for="t-person">Employee code</label>
+          <input id="t-person" name="person" value={person ?? sheet?.person.employeeCode ?? ""} required />
+        </div>
+        <div>
+          <label for="t-from">From</label>
+          <input id="t-from" name="from" type="date" value={from} />
+        </div>
+        <div>
+          <label for="t-to">To</label>
+          <input id="t-to" name="to" type="date" value={to} />
+        </div>
+        <div>
+          <button type="submit">Show</button>
+        </div>
+      </form>
+      <Problem problem={problem} />
+      {!sheet && !problem && <p class="muted">Enter an employee code and a range.</p>}
+      {sheet && t && (
+        <>
+          <dl class="facts">
+            <dt>Employee code</dt>
+            <dd>
+              <code>{sheet.person.employeeCode}</code>
+            </dd>
+            <dt>Department</dt>
+            <dd>{sheet.person.departmentName ?? "—"}</dd>
+            <dt>Schedule</dt>
+            <dd>{scheduleName ?? "none"}</dd>
+            <dt>Worked</dt>
+            <dd>
+              {hhmm(t.workedMinutes)} h, overtime {hhmm(t.overtimeMinutes)} h
+            </dd>
+            <dt>Days</dt>
+            <dd>
+              {t.present} present ({t.late} late), {t.absent} absent, {t.onLeave} on leave, {t.holiday} holidays{t.incomplete ? `, ${t.incomplete} incomplete` : ""}
+            </dd>
+            <dt>Late / early</dt>
+            <dd>
+              {t.lateMinutes} min late, {t.earlyMinutes} min early
+            </dd>
+          </dl>
+          {sheet.days.length > 1 && (
+            <Chart
+              spec={{
+                title: "Hours worked and minutes late per day",
+                tz: "UTC",
+                x: sheet.days.map((d) => dayX(d.day)),
+                series: [
+                  { label: "Worked hours", values: sheet.days.map((d) => Math.round((d.workedMinutes / 60) * 100) / 100), kind: "bars", color: "#1a7f37", unit: "hours" },
+                  { label: "Late minutes", values: sheet.days.map((d) => d.lateMinutes), kind: "line", color: "#cf222e", axis: 1, unit: "minutes" },
+                ],
+              }}
+            />
+          )}
+          <table class="report" id="timesheet-table">
+            <thead>
+              <tr>
+                <th>Day</th>
+                <th>Status</th>
+                <th>In</th>
+                <th>Out</th>
+                <th>Worked</th>
+                <th>Late</th>
+                <th>Early</th>
+                <th>Overtime</th>
+                <th>Notes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sheet.days.map((d) => (
+                <tr class={weekday(d.day) === 0 || weekday(d.day) === 6 ? "weekend" : undefined}>
+                  <td class="nowrap">
+                    <a href={`/attendance${qs({ personId: sheet.person.id, from: d.day, to: d.day })}`}>{d.day}</a> {d.weekday.slice(0, 3)}
+                  </td>
+                  <td>
+                    <StatusBadge status={d.status} />
+                  </td>
+                  <td>{punchLabel(d.firstIn, d.day, tz)}</td>
+                  <td>{punchLabel(d.lastOut, d.day, tz)}</td>
+                  <td>{d.workedMinutes ? hhmm(d.workedMinutes) : ""}</td>
+                  <td>{d.lateMinutes ? `${d.lateMinutes} min` : ""}</td>
+                  <td>{d.earlyMinutes ? `${d.earlyMinutes} min` : ""}</td>
+                  <td>{d.overtimeMinutes ? hhmm(d.overtimeMinutes) : ""}</td>
+                  <td class="muted">{d.flags.filter((f) => f !== "no_schedule").join(", ")}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th>Total</th>
+                <th />
+                <th />
+                <th />
+                <th>{hhmm(t.workedMinutes)}</th>
+                <th>{t.lateMinutes} min</th>
+                <th>{t.earlyMinutes} min</th>
+                <th>{hhmm(t.overtimeMinutes)}</th>
+                <th />
+              </tr>
+            </tfoot>
+          </table>
+        </>
+      )}
+    </Panel>
+  );
+}
+
+function SummaryTr({ r, byPerson, from, to, total }: { r: SummaryRow; byPerson: boolean; from: string; to: string; total?: boolean }) {
+  const Cell = total ? "th" : "td";
+  const name: Child = total ? "Total" : byPerson ? <a href={`/reports/timesheet${qs({ personId: r.key ?? undefined, from, to })}`}>{r.label}</a> : r.key === null ? <span class="muted">No department</span> : <a href={`/reports/summary${qs({ departmentId: r.key, from, to })}`}>{r.label}</a>;
+  return (
+    <tr>
+      <Cell>{name}</Cell>
+      <Cell>{byPerson ? (r.code ?? "") : r.people}</Cell>
+      <Cell>{r.present}</Cell>
+      <Cell>{r.late}</Cell>
+      <Cell>{r.absent}</Cell>
+      <Cell>{r.onLeave}</Cell>
+      <Cell>{r.holiday}</Cell>
+      <Cell>{hhmm(r.workedMinutes)}</Cell>
+      <Cell>{hhmm(r.overtimeMinutes)}</Cell>
+      <Cell>{r.late ? Math.round(r.lateMinutes / r.late) : 0} min</Cell>
+    </tr>
+  );
+}
+
+export function SummaryPage({ summary, departments, departmentId, from, to, problem }: { summary?: Summary; departments: Option[]; departmentId?: number; from: string; to: string; problem?: string }) {
+  const byPerson = !!summary?.department;
+  return (
+    <Panel title={summary?.department ? `Summary: ${summary.department.name}` : "Department summary"} actions={summary && <Exports kind="summary" params={{ departmentId, from, to }} />}>
+      <form class="filters" method="get" action="/reports/summary">
+        <div>
+          <label for="r-dept">Department</label>
+          <DepartmentSelect departments={departments} value={departmentId} />
+        </div>
+        <div>
+          <label for="s-from">From</label>
+          <input id="s-from" name="from" type="date" value={from} />
+        </div>
+        <div>
+          <label for="s-to">To</label>
+          <input id="s-to" name="to" type="date" value={to} />
+        </div>
+        <div>
+          <button type="submit">Show</button>
+        </div>
+      </form>
+      <Problem problem={problem} />
+      {summary && (
+        <>
+          {summary.trend.length > 1 && (
+            <div class="charts">
+              <Chart
+                spec={{
+                  title: "Lateness trend",
+                  tz: "UTC",
+                  x: summary.trend.map((d) => dayX(d.day)),
+                  series: [
+                    { label: "People late", values: summary.trend.map((d) => d.late), kind: "bars", color: "#9a6700", unit: "people" },
+                    { label: "Average minutes late", values: summary.trend.map((d) => (d.late ? Math.round(d.lateMinutes / d.late) : null)), kind: "line", color: "#cf222e", axis: 1, unit: "minutes" },
+                  ],
+                }}
+              />
+              <Chart
+                spec={{
+                  title: "Hours per day",
+                  tz: "UTC",
+                  x: summary.trend.map((d) => dayX(d.day)),
+                  series: [
+                    { label: "Average hours per person present", values: summary.trend.map((d) => (d.present ? Math.round((d.workedMinutes / d.present / 60) * 100) / 100 : null)), kind: "line", color: "#1a7f37", unit: "hours" },
+                    { label: "People present", values: summary.trend.map((d) => d.present), kind: "bars", color: "#1f6feb", axis: 1, unit: "people" },
+                  ],
+                }}
+              />
+            </div>
+          )}
+          {summary.rows.length === 0 ? (
+            <p class="muted">No computed days in this range.</p>
+          ) : (
+            <table class="report" id="summary-table">
+              <thead>
+                <tr>
+                  <th>{byPerson ? "Name" : "Department"}</th>
+                  <th>{byPerson ? "Code" : "People"}</th>
+                  <th>Days present</th>
+                  <th>Late</th>
+                  <th>Absent</th>
+                  <th>On leave</th>
+                  <th>Holiday</th>
+                  <th>Worked h</th>
+                  <th>Overtime h</th>
+                  <th>Avg late</th>
+                </tr>
+              </thead>
+              <tbody>
+                {summary.rows.map((r) => (
+                  <SummaryTr r={r} byPerson={byPerson} from={from} to={to} />
+                ))}
+              </tbody>
+              <tfoot>
+                <SummaryTr r={summary.totals} byPerson={byPerson} from={from} to={to} total />
+              </tfoot>
+            </table>
+          )}
+        </>
+      )}
+    </Panel>
+  );
+}
+
+export function MatrixPage({ matrix, departments, departmentId, from, to, problem }: { matrix?: Matrix; departments: Option[]; departmentId?: number; from: string; to: string; problem?: string }) {
+  return (
+    <Panel title={`Matrix ${from} to ${to}`} actions={matrix && <Exports kind="matrix" params={{ departmentId, from, to }} />}>
+      <form class="filters" method="get" action="/reports/matrix">
+        <div>
+          <label for="r-dept">Department</label>
+          <DepartmentSelect departments={departments} value={departmentId} />
+        </div>
+        <div>
+          <label for="m-from">From</label>
+          <input id="m-from" name="from" type="date" value={from} />
+        </div>
+        <div>
+          <label for="m-to">To</label>
+          <input id="m-to" name="to" type="date" value={to} />
+        </div>
+        <div>
+          <button type="submit">Show</button>
+        </div>
+      </form>
+      <Problem problem={problem} />
+      <p class="legend muted">
+        {ATTENDANCE_STATUSES.map((s) => (
+          <span>
+            <b class={`code code-${s}`}>{STATUS_CODES[s]}</b> {STATUS_LABELS[s]}{" "}
+          </span>
+        ))}
+      </p>
+      {matrix && <MatrixTable matrix={matrix} departmentId={departmentId} />}
+    </Panel>
+  );
+}
+
+export function MatrixTable({ matrix: m, departmentId }: { matrix: Matrix; departmentId?: number }) {
+  return (
+    <div id="matrix-table" class="scroll">
+      <table class="matrix">
+        <thead>
+          <tr>
+            <th>Name</th>
+            {m.days.map((d) => (
+              <th class={weekday(d) === 0 || weekday(d) === 6 ? "weekend" : undefined} title={d}>
+                {Number(d.slice(8))}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {m.people.map((p) => (
+            <tr>
+              <td class="nowrap">
+                <a href={`/reports/timesheet${qs({ personId: p.id, from: m.from, to: m.to })}`}>{p.name}</a>
+              </td>
+              {p.statuses.map((s, i) => (
+                <td class={s ? `code code-${s}` : "code"} title={`${m.days[i]}: ${s ? STATUS_LABELS[s] : "not computed"}`}>
+                  {p.codes[i]}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Pager base="/reports/matrix" params={{ departmentId, from: m.from, to: m.to }} total={m.total} limit={m.limit} offset={m.offset} target="#matrix-table" />
+    </div>
+  );
+}
