@@ -1,6 +1,7 @@
 // `bun run models [--all]`: verify the model files in MODELS_DIR (default ./models) and download the
 // missing or corrupt ones. Progress goes to stderr, the summary table to stdout. Exit 0 when every
-// file verifies, 1 otherwise.
+// server model verifies (the in-browser detector has no download URL: without it only webcam
+// enrollment and the kiosk are unavailable, which is reported), 1 otherwise.
 import { resolve } from "node:path";
 import { defaultModelList, loadManifest } from "../src/models/manifest";
 import { ensureModels, type EnsureResult, type ModelProgress } from "../src/models/store";
@@ -19,7 +20,10 @@ progress.done();
 
 console.log(summaryTable(models, results));
 console.log(`models folder: ${dir}`);
-const allGood = models.every((m) => ["ok", "downloaded"].includes(results[m.id]!.status));
+const usable = (id: string) => ["ok", "downloaded"].includes(results[id]!.status);
+for (const m of models.filter((x) => x.role === "browser_detector" && !usable(x.id)))
+  console.log(`note: ${m.id} is ${results[m.id]!.status}; webcam enrollment and the kiosk need it (${m.source ?? "place it by hand"})`);
+const allGood = models.filter((m) => m.role !== "browser_detector").every((m) => usable(m.id));
 process.exit(allGood ? 0 : 1);
 
 /** Bytes as decimal megabytes with one decimal. */

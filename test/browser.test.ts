@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startServer } from "./support/server";
 import { eventually } from "./support/eventually";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium";
 
 const artifacts = join(import.meta.dir, "artifacts");
-export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 describe("in Chromium", () => {
   let srv: Awaited<ReturnType<typeof startServer>>;
@@ -17,7 +17,7 @@ describe("in Chromium", () => {
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
     srv = await startServer();
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await browser.newPage();
     page.on("console", (m) => {
       // Validation answers are 422 on purpose; Chromium logs every 4xx as a console error.

@@ -7,6 +7,7 @@ import { Api } from "./openapi";
 import { registerRecognitionRoutes } from "./recognition";
 import { registerCameraRoutes } from "./cameras";
 import { registerReviewRoutes } from "./review";
+import { registerWebcamRoutes } from "./webcam";
 import { registerPeopleRoutes } from "./people";
 import { registerAttendanceRoutes } from "./attendance";
 import { registerAttendanceApi } from "./api-attendance";
@@ -29,6 +30,7 @@ export function registerRoutes(r: Router, deps: AppDeps) {
   registerReportRoutes(r, api, deps);
   registerCameraRoutes(r, api, deps);
   registerReviewRoutes(r, deps);
+  registerWebcamRoutes(r, deps);
   const doc = api.document(process.env.npm_package_version ?? "0.1.0");
   r.get("/api/v1/openapi.json", "public", (c) => c.json(doc));
 }

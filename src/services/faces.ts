@@ -8,7 +8,8 @@ import { Gallery, NegativeIndex, decide, type Decision } from "../domain/face/ma
 import { qualityVerdict, type FaceQuality, type QualityThresholds } from "../domain/face/quality";
 import { HttpError } from "../lib/http";
 import type { Logger } from "../lib/log";
-import type { ModelOfRole } from "../models/manifest";
+import { defaultModels, type ModelOfRole } from "../models/manifest";
+import { verifyModel } from "../models/store";
 import type { FaceResult } from "../../workers/protocol";
 import type { EnginePool } from "./engine";
 import type { PeopleService } from "./people";
@@ -121,6 +122,8 @@ export class FaceService {
       /** Every recogniser in the manifest. */
       recognizers: ModelOfRole<"recognizer">[];
       settings: SettingsRepo;
+      /** Where the model files are (the in-browser detector is served from there). */
+      modelsDir: string;
       policy: EnrollPolicy;
       log: Logger;
     },
@@ -215,6 +218,20 @@ export class FaceService {
    * (in batches, with progress), then swaps the gallery in one step. Recognition keeps using the old
    * recogniser until then; faces enrolled meanwhile are embedded with both.
    */
+  private browserModel: Uint8Array | null = null;
+  /**
+   * The in-browser face detector (MediaPipe BlazeFace, for webcam enrollment and the kiosk), checked
+   * against the manifest's sha256 once, then kept in memory; 404 with what to do when it is missing.
+   */
+  async browserDetectorModel(): Promise<Uint8Array> {
+    if (this.browserModel) return this.browserModel;
+    const m = defaultModels().browserDetector;
+    const v = await verifyModel(this.d.modelsDir, m);
+    if (v.status !== "ok") throw new HttpError(404, `The in-browser face detector ${m.file} is ${v.status} in the models folder; ${m.source ?? "place it there"}`);
+    this.browserModel = new Uint8Array(await Bun.file(join(this.d.modelsDir, m.file)).arrayBuffer());
+    return this.browserModel;
+  }
+
   /** Throws the reason a switch to this recogniser cannot start now. */
   checkSwitch(id: string): ModelOfRole<"recognizer"> {
     const target = this.d.recognizers.find((r) => r.id === id);

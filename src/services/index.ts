@@ -65,6 +65,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     recognizer: defaultModels().recognizer,
     recognizers: loadManifest().models.filter((m): m is ModelOfRole<"recognizer"> => m.role === "recognizer"),
     settings: new SettingsRepo(db),
+    modelsDir: config.MODELS_DIR,
     policy: DEFAULT_ENROLL_POLICY,
     log,
   });

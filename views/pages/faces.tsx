@@ -61,6 +61,9 @@ export function FacesPanel({ personId, faces, canEdit, consent, engineReady, out
             </div>
             <div class="actions">
               <button type="submit">Upload and enroll</button>
+              <a class="btn secondary" href={`/people/${personId}/webcam`}>
+                Use the webcam
+              </a>
             </div>
             <progress class="htmx-indicator" aria-label="Uploading" />
           </form>
