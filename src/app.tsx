@@ -93,11 +93,12 @@ export function createApp(deps: AppDeps) {
     }),
   );
   // Form posts must come from our own pages (Origin check); better-auth checks its own endpoints.
-  app.use(
-    csrf({
-      origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL(config.BASE_URL).origin,
-    }),
-  );
+  // Requests authorised by an x-api-key header alone carry no ambient credential a foreign site could
+  // ride on, so integrations and kiosks may upload photos without an Origin header.
+  const csrfCheck = csrf({
+    origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL(config.BASE_URL).origin,
+  });
+  app.use((c, next) => (c.req.header("x-api-key") && !c.req.header("cookie") ? next() : csrfCheck(c, next)));
 
   app.get("/assets/*", async (c) => {
     const path = c.req.path;

@@ -68,6 +68,16 @@ for (const kind of dbKinds()) {
     test("a form post from another origin is refused (CSRF)", async () => {
       const r = await t.req("/logout", { method: "POST", ...form({}), headers: { origin: "http://evil.example", "content-type": "application/x-www-form-urlencoded" } });
       expect(r.status).toBe(403);
+      // A signed-in browser on a foreign site is refused even if the request also names an API key.
+      const cookie = await t.cookieFor("operator");
+      const withKey = await t.req("/api/v1/people", { method: "POST", body: "name=x", headers: { cookie, "x-api-key": "anything", origin: "http://evil.example", "content-type": "application/x-www-form-urlencoded" } });
+      expect(withKey.status).toBe(403);
+      // An API key alone (an integration, no cookie) needs no Origin: it gets the real answer.
+      const key = await t.apiKeyFor("operator");
+      const fd = new FormData();
+      fd.set("image", new Blob([new Uint8Array([1, 2, 3])]), "x.jpg");
+      const viaKey = await t.req("/api/v1/recognize", { method: "POST", body: fd, headers: { "x-api-key": key } });
+      expect(viaKey.status).not.toBe(403);
     });
 
     test("login is rate limited", async () => {

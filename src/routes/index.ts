@@ -8,6 +8,7 @@ import { registerRecognitionRoutes } from "./recognition";
 import { registerCameraRoutes } from "./cameras";
 import { registerReviewRoutes } from "./review";
 import { registerWebcamRoutes } from "./webcam";
+import { registerKioskRoutes } from "./kiosk";
 import { registerPeopleRoutes } from "./people";
 import { registerAttendanceRoutes } from "./attendance";
 import { registerAttendanceApi } from "./api-attendance";
@@ -31,6 +32,7 @@ export function registerRoutes(r: Router, deps: AppDeps) {
   registerCameraRoutes(r, api, deps);
   registerReviewRoutes(r, deps);
   registerWebcamRoutes(r, deps);
+  registerKioskRoutes(r, api, deps);
   const doc = api.document(process.env.npm_package_version ?? "0.1.0");
   r.get("/api/v1/openapi.json", "public", (c) => c.json(doc));
 }

@@ -2,6 +2,7 @@
 // Evidence is written to DATA_DIR/media before anything is recorded or announced.
 import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import sharp from "sharp";
 import type { Actor } from "../db/repos/audit";
 import type { CamerasRepo } from "../db/repos/cameras";
 import { cosine } from "../domain/face/matching";
@@ -20,6 +21,14 @@ export interface AttendanceRecorder {
     actor: Actor,
   ): Promise<{ id: number }>;
 }
+
+export type KioskResult =
+  | { result: "checked_in" | "checked_out"; name: string; personId: number; ts: string; eventId: number }
+  | { result: "already"; name: string; personId: number; lastKind: EventKind; lastTs: string }
+  | { result: "not_recognised" | "spoof" | "no_face" | "several_faces"; message: string };
+
+/** Below this liveness a kiosk photo is treated as a photo of a photo or a screen. */
+const KIOSK_MIN_LIVENESS = 0.2;
 
 /** Unknown faces at least this similar to an open group's face join that group. */
 const GROUP_SIMILARITY = 0.5;
@@ -110,6 +119,42 @@ export class SightingService {
     this.openUnknown.push({ groupId, embedding: s.embedding, modelId });
     if (this.openUnknown.length > 5000) this.openUnknown.shift();
     this.d.bus.publish("sighting.unknown", { id: row.id, groupId, kind, cameraId: s.camera.id, camera: s.camera.name, ts: ts.toISOString(), cropUrl: `/media/${cropPath}`, candidatePersonId: row.personId, similarity: s.sighting.similarity });
+  }
+
+  /**
+   * A kiosk tablet's photo: exactly one live face that matches becomes a check-in or check-out (the
+   * kiosk is an in-and-out door), with the photo as evidence; everything else is answered plainly.
+   */
+  async punch(image: Uint8Array, kioskLabel: string): Promise<KioskResult> {
+    const r = await this.d.faces.recognize(image, { liveness: true });
+    if (r.faces.length === 0) return { result: "no_face", message: "No face found; look at the camera" };
+    if (r.faces.length > 1) return { result: "several_faces", message: "One person at a time, please" };
+    const f = r.faces[0]!;
+    if (f.liveness !== null && f.liveness < KIOSK_MIN_LIVENESS) return { result: "spoof", message: "Not recognised, please see reception" };
+    if (f.decision !== "match" || !f.match) return { result: "not_recognised", message: "Not recognised, please see reception" };
+    const { personId, name } = f.match;
+    const ts = new Date();
+    const attendance = this.d.attendance();
+    const prev = this.perPerson.get(personId) ?? Promise.resolve();
+    const job = prev.then(async (): Promise<KioskResult> => {
+      const last = await attendance.lastEvent(personId);
+      const rule = eventForSighting({
+        sighting: { personId, ts: ts.getTime() },
+        direction: "both",
+        lastEvent: last ? { kind: last.kind, ts: last.ts.getTime() } : null,
+        dayStartMs: dayStart(localDay(ts, this.d.tz), this.d.tz).getTime(),
+        dedupeMs: this.d.dedupeMs,
+        minIntervalMs: this.d.minIntervalMs,
+      });
+      if ("skip" in rule) return { result: "already", name, personId, lastKind: last!.kind, lastTs: last!.ts.toISOString() };
+      const evidence = new Uint8Array(await sharp(image).rotate().resize({ width: 640, withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer());
+      const evidencePath = await this.save("evidence", ts, evidence);
+      const ev = await attendance.recordEvent({ personId, kind: rule.kind, ts, source: "kiosk", cameraId: null, similarity: f.match!.similarity, evidencePath, trackId: null }, { id: null, label: kioskLabel });
+      this.d.bus.publish("attendance.created", { id: ev.id, personId, name, kind: rule.kind, ts: ts.toISOString(), cameraId: null, camera: "kiosk", similarity: f.match!.similarity, evidenceUrl: `/media/${evidencePath}` });
+      return { result: rule.kind === "check_in" ? "checked_in" : "checked_out", name, personId, ts: ts.toISOString(), eventId: ev.id };
+    });
+    this.perPerson.set(personId, job.catch(() => undefined));
+    return job;
   }
 
   /** Forgets cached groups (after a review action changed them). */

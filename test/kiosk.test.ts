@@ -1,0 +1,83 @@
+// The kiosk in real Chromium with a fake camera showing an enrolled person, plus the punch API's
+// other answers (stranger, photo of a photo, no face, bad key).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import sharp from "sharp";
+import { resolveFfmpeg } from "../workers/frame-source";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium";
+import { slideshow } from "./support/clips";
+import { eventually } from "./support/eventually";
+import { startServer } from "./support/server";
+
+const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
+const artifacts = join(import.meta.dir, "artifacts");
+
+describe("kiosk", () => {
+  let srv: Awaited<ReturnType<typeof startServer>>;
+  let browser: Browser;
+  let dir: string;
+  let key: string;
+  let cookie: string;
+  const api = (path: string, init: RequestInit = {}) => fetch(`${srv.url}${path}`, { ...init, headers: { origin: srv.url, cookie, ...(init.headers ?? {}) } });
+  const punch = async (file: string | Uint8Array, k = key) => {
+    const fd = new FormData();
+    fd.set("image", typeof file === "string" ? Bun.file(join(CROPS, file)) : new Blob([file as Uint8Array<ArrayBuffer>]), "k.jpg");
+    return fetch(`${srv.url}/api/v1/kiosk/punch`, { method: "POST", body: fd, headers: { "x-api-key": k } });
+  };
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), "clockface-kiosk-"));
+    const mp4 = await slideshow([join(CROPS, "Amaury_Nolasco_4617_crop.jpg")], { secondsEach: 3, width: 1280, height: 720, out: join(dir, "k.mp4") });
+    const y4m = join(dir, "k.y4m");
+    const ff = Bun.spawnSync([await resolveFfmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-i", mp4, "-pix_fmt", "yuv420p", y4m]);
+    if (ff.exitCode !== 0) throw new Error(ff.stderr.toString());
+    srv = await startServer({ CLOCKFACE_ADMIN_EMAIL: "boss@example.com", CLOCKFACE_ADMIN_PASSWORD: "boss-password-1" }, { engine: true });
+    const login = await fetch(`${srv.url}/login`, { method: "POST", redirect: "manual", headers: { origin: srv.url, "content-type": "application/x-www-form-urlencoded" }, body: "email=boss%40example.com&password=boss-password-1" });
+    cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const p = await (await api("/api/v1/people", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Amaury Nolasco", employeeCode: "AN", consent: true }) })).json();
+    for (const f of ["Amaury_Nolasco_4615_crop.jpg", "Amaury_Nolasco_4616_crop.jpg"]) {
+      const fd = new FormData();
+      fd.set("image", Bun.file(join(CROPS, f)), f);
+      expect((await api(`/api/v1/people/${p.id}/faces`, { method: "POST", body: fd })).status).toBe(201);
+    }
+    key = await makeKey();
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${y4m}`] });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The tablet's key: a dedicated operator user with one API key, as the API-keys page makes them. */
+  async function makeKey(): Promise<string> {
+    const { accounts } = srv.built.deps.services;
+    const u = await accounts.createUser({ name: "Entrance kiosk", email: "kiosk@example.com", password: "kiosk-password-1", role: "operator" });
+    return (await accounts.createApiKey(u.id, "Entrance kiosk")).key;
+  }
+
+  test("a known face in front of the tablet is welcomed and checked in; then 'already checked in'", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${srv.url}/kiosk#key=${encodeURIComponent(key)}`);
+    expect(page.url()).toBe(`${srv.url}/kiosk`); // the key leaves the address bar
+    await eventually(async () => /Welcome, Amaury Nolasco — checked in \d\d:\d\d/.test((await page.locator(".kiosk-message").textContent()) ?? ""), true, 40_000);
+    await page.screenshot({ path: join(artifacts, "kiosk.png") });
+    await eventually(async () => /Amaury Nolasco, you are already checked in/.test((await page.locator(".kiosk-message").textContent()) ?? ""), true, 30_000);
+    const events = await (await api("/api/v1/attendance?limit=10")).json().catch(() => null);
+    if (events?.items) expect(events.items.filter((e: { source: string }) => e.source === "kiosk").length).toBe(1);
+    await page.close();
+  }, 90_000);
+
+  test("strangers, photos of photos, empty frames and bad keys get plain answers", async () => {
+    expect(await (await punch("Melissa_Benoist_12864_crop.jpg")).json()).toMatchObject({ result: "not_recognised", message: "Not recognised, please see reception" });
+    expect(await (await punch("Jack_Nicholson_46805_crop.jpg")).json()).toMatchObject({ result: "spoof" });
+    const blank = new Uint8Array(await sharp({ create: { width: 320, height: 240, channels: 3, background: "#345" } }).jpeg().toBuffer());
+    expect(await (await punch(blank)).json()).toMatchObject({ result: "no_face" });
+    expect((await punch("Amaury_Nolasco_4617_crop.jpg", "not-a-key")).status).toBe(401);
+    expect((await punch(new TextEncoder().encode("garbage"))).status).toBe(415);
+  });
+});
