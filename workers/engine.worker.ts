@@ -9,7 +9,7 @@ import sharp, { type Metadata } from "sharp";
 import { alignFace, cropScaled } from "../src/domain/face/align";
 import { l2normalize } from "../src/domain/face/matching";
 import { letterbox } from "../src/domain/face/letterbox";
-import { nms } from "../src/domain/face/nms";
+import { iou, nms } from "../src/domain/face/nms";
 import { faceQuality } from "../src/domain/face/quality";
 import type { Detection, RgbImage } from "../src/domain/face/types";
 import { decodeYunet } from "../src/domain/face/yunet";
@@ -154,13 +154,25 @@ async function analyze(req: AnalyzeRequest): Promise<AnalyzeResult> {
   const t0 = performance.now();
   const { img, format } = req.raw ? rawFrame(req.image, req.raw) : await decode(req.image);
   const t1 = performance.now();
-  const dets = await detect(img, req.maxFaces);
+  const found = await detect(img, req.maxFaces);
+  const dets = req.minFaceSize ? found.filter((d) => Math.min(d.box[2], d.box[3]) >= req.minFaceSize!) : found;
+  const reusedOf = dets.map((d) => {
+    let best = -1, bestIou = 0.5;
+    (req.reuse ?? []).forEach((b, k) => {
+      const v = iou(d.box, b);
+      if (v >= bestIou) (bestIou = v), (best = k);
+    });
+    return best;
+  });
   const t2 = performance.now();
   const aligned = dets.map((d) => alignFace(img, d.landmarks, 112));
   const t3 = performance.now();
-  const live = req.liveness ? await Promise.all(dets.map((d) => livenessScore(img, d))) : dets.map(() => null);
+  const live = req.liveness ? await Promise.all(dets.map((d, i) => (reusedOf[i]! >= 0 ? null : livenessScore(img, d)))) : dets.map(() => null);
   const t4 = performance.now();
-  const embeddings = await embed(aligned, req.recognizer);
+  const fresh = dets.map((_, i) => i).filter((i) => reusedOf[i]! < 0);
+  const freshEmbeddings = await embed(fresh.map((i) => aligned[i]!), req.recognizer);
+  const embeddings: Float32Array[] = dets.map(() => new Float32Array(0));
+  fresh.forEach((i, k) => (embeddings[i] = freshEmbeddings[k]!));
   const t5 = performance.now();
   const faces: FaceResult[] = [];
   for (let i = 0; i < dets.length; i++) {
@@ -173,11 +185,12 @@ async function analyze(req: AnalyzeRequest): Promise<AnalyzeResult> {
       quality: faceQuality(a, d),
       liveness: live[i] ?? null,
       embedding: embeddings[i]!,
+      ...(reusedOf[i]! >= 0 ? { reused: reusedOf[i]! } : {}),
       crop: req.crops ? new Uint8Array(await sharp(a.data, { raw: { width: a.width, height: a.height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer()) : undefined,
     });
   }
   const r = (x: number) => Math.round(x * 100) / 100;
-  return { width: img.width, height: img.height, format, faces, timingsMs: { decode: r(t1 - t0), detect: r(t2 - t1), align: r(t3 - t2), liveness: r(t4 - t3), embed: r(t5 - t4) } };
+  return { width: img.width, height: img.height, format, faces, tooSmall: found.length - dets.length, timingsMs: { decode: r(t1 - t0), detect: r(t2 - t1), align: r(t3 - t2), liveness: r(t4 - t3), embed: r(t5 - t4) } };
 }
 
 async function embedCrops(req: EmbedCropsRequest) {

@@ -27,6 +27,13 @@ export interface AnalyzeRequest {
   liveness: boolean;
   /** Return the aligned 112x112 crop of each face as JPEG. */
   crops: boolean;
+  /** Faces whose shorter box side is below this (pixels) are left out (counted in `tooSmall`). */
+  minFaceSize?: number;
+  /**
+   * Boxes of faces already identified (a camera's decided tracks, from the previous frame): a face
+   * overlapping one of them (IoU ≥ 0.5) is not embedded again; its `reused` names that box.
+   */
+  reuse?: [number, number, number, number][];
 }
 
 export interface EmbedCropsRequest {
@@ -45,7 +52,10 @@ export interface FaceResult {
   quality: FaceQuality;
   /** Probability the face is live (not a photo or screen), or null when not checked. */
   liveness: number | null;
+  /** L2-normalised; empty when `reused` is set. */
   embedding: Float32Array;
+  /** Index into the request's `reuse` boxes when this face was not embedded again. */
+  reused?: number;
   crop?: Uint8Array;
 }
 
@@ -54,6 +64,8 @@ export interface AnalyzeResult {
   height: number;
   format: string;
   faces: FaceResult[];
+  /** Faces left out for being smaller than `minFaceSize`. */
+  tooSmall: number;
   timingsMs: { decode: number; detect: number; align: number; liveness: number; embed: number };
 }
 

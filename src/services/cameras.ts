@@ -7,7 +7,9 @@ import type { Actor, AuditService } from "../db/repos/audit";
 import type { CameraRow, CamerasRepo } from "../db/repos/cameras";
 import { isUniqueViolation } from "../db/client";
 import { maskUrl, parseCameraUrl } from "../domain/camera-url";
-import { Tracker, type Observation, type Sighting, type TrackView } from "../domain/tracking";
+import { iou } from "../domain/face/nms";
+import type { Box } from "../domain/face/types";
+import { Tracker, type FrameDecision, type Observation, type Sighting, type TrackView } from "../domain/tracking";
 import { HttpError } from "../lib/http";
 import type { Logger } from "../lib/log";
 import { workerUrl } from "../lib/workers";
@@ -59,6 +61,10 @@ export interface CameraStatus {
   workerRestarts: number;
   tracks: number;
   sightings: number;
+  /** Faces smaller than CAMERA_MIN_FACE, not analysed. */
+  facesTooSmall: number;
+  /** Faces of already identified tracks that were not embedded again. */
+  facesReused: number;
 }
 
 export interface CameraView extends Omit<CameraRow, "url"> {
@@ -78,6 +84,11 @@ class CameraRunner {
   private pending = new Map<number, (f: Frame | null) => void>();
   private readonly tracker: Tracker<FrameRef>;
   private processed = 0;
+  private tooSmall = 0;
+  private reusedFaces = 0;
+  private identified: { box: Box; embedding: Float32Array; decision: FrameDecision }[] = [];
+  /** Frames since each decided track's face was last embedded. */
+  private sinceFresh = new Map<string, number>();
   private engineSkipped = 0;
   private sightings = 0;
   private workerRestarts = 0;
@@ -93,7 +104,7 @@ class CameraRunner {
 
   constructor(
     readonly camera: CameraRow,
-    private readonly d: { faces: FaceService; onSighting: SightingHandler; onStatus: (c: CameraRow, s: CameraStatus) => void; log: Logger; width: number; liveFps: number; allowFiles: boolean },
+    private readonly d: { faces: FaceService; onSighting: SightingHandler; onStatus: (c: CameraRow, s: CameraStatus) => void; log: Logger; width: number; liveFps: number; allowFiles: boolean; minFaceSize: number },
   ) {
     // rejectCos 0.35: consecutive frames of one face score ≥ 0.6 with these recognisers, two different
     // people rarely above 0.3; a stricter veto than the default keeps the next person in a queue, standing
@@ -176,16 +187,21 @@ class CameraRunner {
   }
 
   private async process(frame: Frame) {
-    let observations: Observation<FrameRef>[] = [];
+    let observations: (Observation<FrameRef> & { reused?: boolean })[] = [];
     if (this.d.faces.status().ready) {
+      // Faces of tracks already decided are not embedded again: their identity is final.
+      const known = this.identified;
       try {
-        const found = await this.d.faces.recognizeFrame(frame, { liveness: this.camera.liveness });
-        observations = found.map(({ face, embedding }) => {
+        const found = await this.d.faces.recognizeFrame(frame, { liveness: this.camera.liveness, minFaceSize: this.d.minFaceSize, reuse: known.map((k) => k.box) });
+        this.tooSmall += found.tooSmall;
+        observations = found.faces.map(({ face, embedding, reused }) => {
+          const prev = reused !== undefined ? known[reused]! : null;
           // A face that looks like a photo or a screen never counts as a match on a liveness camera.
           const spoof = this.camera.liveness && face.liveness !== null && face.liveness < 0.2;
-          const decision = face.decision === "match" && spoof ? "uncertain" : face.decision;
-          return { box: face.box, embedding, quality: face.quality, detScore: face.detScore, decision: { decision, personId: face.best?.personId ?? null, similarity: face.best?.similarity ?? 0 }, crop: { frame } };
+          const decision = prev ? prev.decision : { decision: face.decision === "match" && spoof ? "uncertain" : face.decision, personId: face.best?.personId ?? null, similarity: face.best?.similarity ?? 0 };
+          return { box: face.box, embedding: prev ? prev.embedding : embedding, quality: face.quality, detScore: face.detScore, decision, crop: { frame }, reused: !!prev };
         });
+        if (found.faces.some((f) => f.reused !== undefined)) this.reusedFaces += found.faces.filter((f) => f.reused !== undefined).length;
       } catch (e) {
         if (!(e instanceof HttpError && e.status === 503)) throw e;
         this.engineSkipped++;
@@ -194,6 +210,18 @@ class CameraRunner {
     }
     const { tracks, finished } = this.tracker.update(frame.at, observations);
     this.tracks = tracks;
+    // Remember this frame's faces that belong to decided tracks (same box as the track's latest), so
+    // the next frame need not embed them. Every third frame is embedded anyway: if someone else now
+    // stands where the identified person stood, the fresh embedding splits the track.
+    const fresh = new Map<string, number>();
+    this.identified = observations.flatMap((o) => {
+      const t = tracks.find((x) => x.decided && x.lastSeenAt === frame.at && iou(x.box, o.box) > 0.99);
+      if (!t) return [];
+      const since = o.reused ? (this.sinceFresh.get(t.id) ?? 0) + 1 : 0;
+      fresh.set(t.id, since);
+      return since < 2 ? [{ box: o.box, embedding: o.embedding, decision: { decision: t.decision, personId: t.personId, similarity: t.similarity } }] : [];
+    });
+    this.sinceFresh = fresh;
     this.processed++;
     const now = Date.now();
     this.done.push(now);
@@ -267,6 +295,8 @@ class CameraRunner {
       workerRestarts: this.workerRestarts,
       tracks: this.tracks.length,
       sightings: this.sightings,
+      facesTooSmall: this.tooSmall,
+      facesReused: this.reusedFaces,
     };
   }
 
@@ -317,6 +347,7 @@ export class CameraService {
       width: number;
       liveFps: number;
       allowFiles: boolean;
+      minFaceSize: number;
       onSighting: SightingHandler;
     },
   ) {}
@@ -334,7 +365,7 @@ export class CameraService {
   statusOf(c: CameraRow): CameraStatus {
     const r = this.runners.get(c.id);
     if (r) return r.status();
-    return { state: c.enabled ? "stopped" : "disabled", fpsIn: 0, fpsOut: 0, framesIn: 0, processed: 0, dropped: 0, dropRate: 0, lastFrameAt: null, latencyMs: null, workerRestarts: 0, tracks: 0, sightings: 0 };
+    return { state: c.enabled ? "stopped" : "disabled", fpsIn: 0, fpsOut: 0, framesIn: 0, processed: 0, dropped: 0, dropRate: 0, lastFrameAt: null, latencyMs: null, workerRestarts: 0, tracks: 0, sightings: 0, facesTooSmall: 0, facesReused: 0 };
   }
 
   async list(): Promise<CameraView[]> {
@@ -418,6 +449,7 @@ export class CameraService {
       width: this.d.width,
       liveFps: this.d.liveFps,
       allowFiles: this.d.allowFiles,
+      minFaceSize: this.d.minFaceSize,
     });
     this.runners.set(c.id, r);
     r.start();

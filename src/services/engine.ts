@@ -155,8 +155,11 @@ export class EnginePool {
     });
   }
 
-  analyze(image: Uint8Array, opts: { recognizer: string; maxFaces?: number; liveness?: boolean; crops?: boolean; raw?: { width: number; height: number } }): Promise<AnalyzeResult> {
-    return this.submit({ op: "analyze", image, raw: opts.raw, recognizer: opts.recognizer, maxFaces: opts.maxFaces ?? 20, liveness: opts.liveness ?? false, crops: opts.crops ?? false });
+  analyze(
+    image: Uint8Array,
+    opts: { recognizer: string; maxFaces?: number; liveness?: boolean; crops?: boolean; raw?: { width: number; height: number }; minFaceSize?: number; reuse?: AnalyzeRequest["reuse"] },
+  ): Promise<AnalyzeResult> {
+    return this.submit({ op: "analyze", image, raw: opts.raw, recognizer: opts.recognizer, maxFaces: opts.maxFaces ?? 20, liveness: opts.liveness ?? false, crops: opts.crops ?? false, minFaceSize: opts.minFaceSize, reuse: opts.reuse });
   }
 
   embedCrops(crops: Uint8Array[], recognizer: string): Promise<EmbedCropsResult> {

@@ -421,10 +421,24 @@ export class FaceService {
     return { faces, timingsMs: { ...r.timingsMs, search: round(performance.now() - t1, 2), total: round(performance.now() - t0, 1) } };
   }
 
-  /** A camera frame (packed RGB): every face with its decision and embedding (for tracking). */
-  async recognizeFrame(frame: { data: Uint8Array; width: number; height: number }, opts: { liveness: boolean }): Promise<{ face: RecognizedFace; embedding: Float32Array }[]> {
-    const r = await this.engine().analyze(frame.data, { raw: { width: frame.width, height: frame.height }, recognizer: this.active.id, liveness: opts.liveness, maxFaces: 20 });
-    return this.decideAll(r.faces);
+  /**
+   * A camera frame (packed RGB): every face big enough, with its decision and embedding (for
+   * tracking). Faces overlapping a `reuse` box (an already identified track) are not embedded or
+   * decided again: they come back with `reused` set and the caller carries the track's identity over.
+   */
+  async recognizeFrame(
+    frame: { data: Uint8Array; width: number; height: number },
+    opts: { liveness: boolean; minFaceSize: number; reuse: [number, number, number, number][] },
+  ): Promise<{ faces: { face: RecognizedFace; embedding: Float32Array; reused?: number }[]; tooSmall: number }> {
+    const r = await this.engine().analyze(frame.data, { raw: { width: frame.width, height: frame.height }, recognizer: this.active.id, liveness: opts.liveness, maxFaces: 20, minFaceSize: opts.minFaceSize, reuse: opts.reuse });
+    const fresh = await this.decideAll(r.faces.filter((f) => f.reused === undefined));
+    let k = 0;
+    const faces = r.faces.map((f) =>
+      f.reused === undefined
+        ? fresh[k++]!
+        : { face: { box: f.box, landmarks: f.landmarks, detScore: round(f.detScore), liveness: null, quality: f.quality, decision: "unknown" as Decision, match: null, best: null }, embedding: f.embedding, reused: f.reused },
+    );
+    return { faces, tooSmall: r.tooSmall };
   }
 
   private async decideAll(found: FaceResult[]): Promise<{ face: RecognizedFace; embedding: Float32Array }[]> {

@@ -32,6 +32,10 @@ function StatusFacts({ s, tz }: { s: CameraStatus; tz: string }) {
       <dd>
         {s.tracks} · {s.sightings}
       </dd>
+      <dt>Faces not embedded</dt>
+      <dd>
+        {s.facesReused} already identified · {s.facesTooSmall} too small
+      </dd>
       {s.workerRestarts > 0 && (
         <>
           <dt>Worker restarts</dt>
