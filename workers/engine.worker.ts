@@ -29,6 +29,7 @@ const MIN_SIDE = 32;
 
 let init: EngineInit;
 let detector: ort.InferenceSession;
+let frameDetector: ort.InferenceSession | null = null;
 const recognizers = new Map<string, ort.InferenceSession>();
 const liveness: { session: ort.InferenceSession; model: EngineInit["liveness"][number] }[] = [];
 
@@ -39,6 +40,7 @@ function sessionOptions(): ort.InferenceSession.SessionOptions {
 async function start(msg: EngineInit) {
   init = msg;
   detector = await ort.InferenceSession.create(join(init.modelsDir, init.detector.file), sessionOptions());
+  if (init.frameDetector) frameDetector = await ort.InferenceSession.create(join(init.modelsDir, init.frameDetector.file), sessionOptions());
   for (const r of init.recognizers) recognizers.set(r.id, await ort.InferenceSession.create(join(init.modelsDir, r.file), sessionOptions()));
   for (const l of init.liveness) liveness.push({ session: await ort.InferenceSession.create(join(init.modelsDir, l.file), sessionOptions()), model: l });
 }
@@ -81,9 +83,22 @@ function rawFrame(data: Uint8Array, size: { width: number; height: number }): { 
   return { img: { width, height, data }, format: "rgb24" };
 }
 
-async function detect(img: RgbImage, maxFaces: number): Promise<Detection[]> {
-  const W = init.detector.input.width;
-  const H = init.detector.input.height;
+/**
+ * Detection input size: a fixed-size model gets its size; a dynamic one (camera frames) gets the
+ * image scaled into the model's nominal size, rounded up to its multiple, so a 640x360 frame is
+ * run at 640x384 instead of padded to 640x640.
+ */
+function detectorSize(model: EngineInit["detector"], img: RgbImage): { W: number; H: number } {
+  const { width, height, dynamic, multipleOf = 32 } = model.input;
+  if (!dynamic) return { W: width, H: height };
+  const scale = Math.min(width / img.width, height / img.height);
+  return { W: Math.ceil((img.width * scale) / multipleOf) * multipleOf, H: Math.ceil((img.height * scale) / multipleOf) * multipleOf };
+}
+
+async function detect(img: RgbImage, maxFaces: number, camera = false): Promise<Detection[]> {
+  const model = camera && frameDetector ? init.frameDetector! : init.detector;
+  const session = camera && frameDetector ? frameDetector : detector;
+  const { W, H } = detectorSize(model, img);
   const lb = letterbox(img.width, img.height, W, H);
   const small = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .resize(lb.width, lb.height, { fit: "fill", kernel: "linear" })
@@ -101,7 +116,7 @@ async function detect(img: RgbImage, maxFaces: number): Promise<Detection[]> {
       t[2 * plane + d] = small[s]!;
     }
   }
-  const out = await detector.run({ [detector.inputNames[0]!]: new ort.Tensor("float32", t, [1, 3, H, W]) });
+  const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor("float32", t, [1, 3, H, W]) });
   const outputs: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
   for (const [k, v] of Object.entries(out)) outputs[k] = { data: v.data as Float32Array, dims: v.dims };
   const dets = decodeYunet(outputs, { inputWidth: W, inputHeight: H, scoreThreshold: init.detThreshold, scaleX: lb.scale, scaleY: lb.scale, padX: lb.padX, padY: lb.padY });
@@ -154,7 +169,7 @@ async function analyze(req: AnalyzeRequest): Promise<AnalyzeResult> {
   const t0 = performance.now();
   const { img, format } = req.raw ? rawFrame(req.image, req.raw) : await decode(req.image);
   const t1 = performance.now();
-  const found = await detect(img, req.maxFaces);
+  const found = await detect(img, req.maxFaces, !!req.raw);
   const dets = req.minFaceSize ? found.filter((d) => Math.min(d.box[2], d.box[3]) >= req.minFaceSize!) : found;
   const reusedOf = dets.map((d) => {
     let best = -1, bestIou = 0.5;

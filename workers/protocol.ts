@@ -6,6 +6,8 @@ import type { Point } from "../src/domain/face/types";
 export interface EngineInit {
   modelsDir: string;
   detector: ModelOfRole<"detector">;
+  /** Detector for camera frames (raw input), sized to the frame's aspect ratio; else `detector`. */
+  frameDetector?: ModelOfRole<"detector">;
   recognizers: ModelOfRole<"recognizer">[];
   liveness: ModelOfRole<"liveness">[];
   maxPixels: number;

@@ -4,7 +4,7 @@
 import { EnginePool } from "./engine";
 import type { Config } from "../config";
 import type { Logger } from "../lib/log";
-import { defaultModels, loadManifest, type ModelOfRole } from "../models/manifest";
+import { defaultModels, loadManifest, modelById, type ModelOfRole } from "../models/manifest";
 import { ensureModels } from "../models/store";
 import type { FaceService } from "./faces";
 
@@ -12,7 +12,9 @@ export async function startEngine(config: Config, faces: FaceService, log: Logge
   const m = defaultModels();
   // The alternative recognisers are optional: without them only switching to them is unavailable.
   const alternatives = loadManifest().models.filter((x): x is ModelOfRole<"recognizer"> => x.role === "recognizer" && x.id !== m.recognizer.id);
-  const needed = [m.detector, m.recognizer, ...m.liveness, ...alternatives];
+  // Camera frames use the dynamic-size YuNet (run at the frame's aspect ratio), when it is there.
+  const frameDetector = modelById("yunet_n_dynamic") as ModelOfRole<"detector">;
+  const needed = [m.detector, m.recognizer, ...m.liveness, ...alternatives, frameDetector];
   let lastLogged = new Map<string, number>();
   const results = await ensureModels(config.MODELS_DIR, needed, {
     download: config.MODELS_DOWNLOAD,
@@ -28,7 +30,8 @@ export async function startEngine(config: Config, faces: FaceService, log: Logge
   lastLogged = new Map();
   const usable = (id: string) => results[id]?.status === "ok" || results[id]?.status === "downloaded";
   for (const a of alternatives.filter((x) => !usable(x.id))) log.warn("optional recogniser unavailable", { id: a.id, status: results[a.id]?.status, reason: results[a.id]?.reason });
-  const bad = Object.entries(results).filter(([id, r]) => !usable(id) && !alternatives.some((a) => a.id === id));
+  if (!usable(frameDetector.id)) log.warn("camera frames use the photo detector (padded to square)", { id: frameDetector.id, status: results[frameDetector.id]?.status });
+  const bad = Object.entries(results).filter(([id, r]) => !usable(id) && !alternatives.some((a) => a.id === id) && id !== frameDetector.id);
   if (bad.length) {
     const reason = bad.map(([id, r]) => `model ${id} is ${r.status}${r.reason ? ` (${r.reason})` : ""}`).join("; ") + ` in ${config.MODELS_DIR}; run \`bun run models\``;
     log.error("face recognition disabled", { reason });
@@ -36,7 +39,7 @@ export async function startEngine(config: Config, faces: FaceService, log: Logge
     return null;
   }
   const pool = new EnginePool(
-    { modelsDir: config.MODELS_DIR, detector: m.detector, recognizers: [m.recognizer, ...alternatives.filter((x) => usable(x.id))], liveness: m.liveness, maxPixels: config.MAX_IMAGE_PIXELS, detThreshold: 0.6, threads: 1 },
+    { modelsDir: config.MODELS_DIR, detector: m.detector, frameDetector: usable(frameDetector.id) ? frameDetector : undefined, recognizers: [m.recognizer, ...alternatives.filter((x) => usable(x.id))], liveness: m.liveness, maxPixels: config.MAX_IMAGE_PIXELS, detThreshold: 0.6, threads: 1 },
     { size: config.ENGINE_WORKERS, queueLimit: config.ENGINE_QUEUE, jobTimeoutMs: 30_000, log },
   );
   try {
