@@ -6,21 +6,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cpus } from "node:os";
 import { Gallery, l2normalize } from "../src/domain/face/matching";
+import { gaussian, rng } from "../test/support/random";
 
 const N = Number(process.env.GALLERY_SIZE ?? 100_000);
 const DIM = Number(process.env.GALLERY_DIM ?? 512);
 const FACES_PER_PERSON = 5;
 const QUERIES = 300;
 
-// Deterministic pseudo-random numbers (mulberry32) and Gaussian noise (Box–Muller).
-let seed = 42;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const gauss = () => Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
+const gauss = gaussian(rng(42));
+const rand = rng(4242);
 const randomUnit = () => l2normalize(Float32Array.from({ length: DIM }, gauss));
 /** A face of a person: the person's centre plus noise, so faces of one person have cosine ≈ 0.6–0.7. */
 const faceOf = (centre: Float32Array) => l2normalize(Float32Array.from(centre, (c) => c + gauss() * 0.045));

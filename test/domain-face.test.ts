@@ -1,5 +1,6 @@
 import * as calibration from "../src/domain/face/calibration";
 import { describe, expect, test } from "bun:test";
+import { gaussian, rng } from "./support/random";
 import { ARCFACE_TEMPLATE, alignFace, applyAffine, cropScaled, invertAffine, umeyama, warpAffine, type Affine } from "../src/domain/face/align";
 import { letterbox } from "../src/domain/face/letterbox";
 import { Gallery, NegativeIndex, cosine, decide, l2normalize } from "../src/domain/face/matching";
@@ -232,15 +233,7 @@ describe("matching", () => {
     // 4,000 people x 5 faces, each face = the person's direction + noise (cosine ≈ 0.5 between faces of
     // one person); the shortlist is 1 % of the gallery, so most rows are never scored exactly.
     const dim = 512;
-    // mulberry32 (a plain LCG's consecutive outputs are correlated enough to fake look-alikes).
-    let seed = 7;
-    const uniform = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const gauss = () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
+    const gauss = gaussian(rng(7));
     const centres = Array.from({ length: 4000 }, () => l2normalize(Float32Array.from({ length: dim }, gauss)));
     const face = (c: Float32Array) => l2normalize(Float32Array.from(c, (x) => x + gauss() * 0.044));
     const g = new Gallery(dim, 16, 64, 0.01);

@@ -2,20 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { Gallery, decide, type Decision } from "../src/domain/face/matching";
 import type { Box } from "../src/domain/face/types";
 import { Ballot, DEFAULT_TRACKER_CONFIG, Tracker, observationWeight, type Observation, type Sighting, type TrackerConfig } from "../src/domain/tracking";
+import { rng } from "./support/random";
 
 const DIM = 32;
 const ALICE = 1, BOB = 2, CAROL = 3;
 const FRAME_MS = 200; // 5 fps
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Each person's face is one axis; a stranger's face is another. Cosine between different faces is 0. */
 const faceOf = (axis: number) => {

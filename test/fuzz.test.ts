@@ -4,20 +4,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { makeApp, type TestApp } from "./helpers";
+import { rng } from "./support/random";
 
 const DIR = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
 const COUNT = 1000;
 
-// Deterministic mutations (mulberry32), so a failure can be replayed by its index.
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+// Mutations are deterministic (seeded), so a failure can be replayed by its index.
 /** One of: flipped bytes, a truncation, inserted garbage, a zeroed run, a duplicated run, or a header edit. */
 export function mutate(src: Uint8Array, i: number): Uint8Array {
   const r = rng(i + 1);

@@ -1,16 +1,8 @@
 // Messages between a camera runner (src/services/cameras.ts) and its worker (workers/camera.worker.ts).
-import type { CameraKind } from "../src/domain/camera-url";
-import type { Frame, SourceStatus } from "./frame-source";
+import type { Frame, FrameSourceOptions, SourceStatus } from "./frame-source";
 
-export interface CameraSourceOptions {
-  url: string;
-  kind: CameraKind;
-  width: number;
-  fps: number;
-  stallMs?: number;
-  ioTimeoutMs?: number;
-  backoff?: { initialMs?: number; maxMs?: number; resetAfterMs?: number };
-}
+/** What a worker's FrameSource is started with (the callbacks stay in the worker). */
+export type CameraSourceOptions = Omit<FrameSourceOptions, "onStatus" | "ffmpegPath">;
 
 export type CameraWorkerIn =
   | { type: "start"; options: CameraSourceOptions }
