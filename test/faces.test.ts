@@ -101,7 +101,7 @@ for (const kind of dbKinds()) {
       expect(stats.restarts).toBe(0);
     });
 
-    test("recognize: enrolled people match, strangers do not; grey-scale, EXIF-rotated and WebP-in-.jpg photos work", async () => {
+    test("recognize: enrolled people match, strangers do not; grey-scale, EXIF-rotated, CMYK, alpha, huge-EXIF and WebP-in-.jpg photos work", async () => {
       const r = await post("/api/v1/recognize", await upload(crop("Aaron_Eckhart_6_crop.jpg")), "viewer");
       expect(r.status).toBe(200);
       const body = await r.json();
@@ -119,6 +119,17 @@ for (const kind of dbKinds()) {
       const rotated = await sharp(new Uint8Array(await crop("Aaron_Eckhart_6_crop.jpg").arrayBuffer())).rotate(-90).withMetadata({ orientation: 6 }).jpeg().toBuffer();
       const rot = await (await post("/api/v1/recognize", await upload(new Uint8Array(rotated)), "viewer")).json();
       expect(rot.faces[0]?.match?.personId).toBe(aaron);
+      // CMYK JPEG, PNG with an alpha channel, and a JPEG carrying a 60 kB EXIF comment.
+      const src = new Uint8Array(await crop("Aaron_Eckhart_6_crop.jpg").arrayBuffer());
+      const cmyk = await sharp(src).toColourspace("cmyk").jpeg().toBuffer();
+      expect((await sharp(cmyk).metadata()).space).toBe("cmyk");
+      const alpha = await sharp(src).ensureAlpha(0.6).png().toBuffer();
+      const exif = await sharp(src).withExif({ IFD0: { ImageDescription: "x".repeat(60_000) } }).jpeg().toBuffer();
+      for (const [label, bytes] of [["cmyk", cmyk], ["alpha", alpha], ["huge exif", exif]] as const) {
+        const res = await post("/api/v1/recognize", await upload(new Uint8Array(bytes)), "viewer");
+        expect({ label, status: res.status }).toEqual({ label, status: 200 });
+        expect({ label, person: (await res.json()).faces[0]?.match?.personId }).toEqual({ label, person: aaron });
+      }
       const webp = await post("/api/v1/recognize", await upload(Bun.file(join(FACES, "deepface/img47.jpg")), "img47.jpg"), "viewer");
       expect(webp.status).toBe(200);
       expect((await webp.json()).faces.length).toBeGreaterThanOrEqual(1);
