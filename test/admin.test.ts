@@ -1,5 +1,9 @@
+import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dbKinds, form, makeApp, type TestApp } from "./helpers";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 for (const kind of dbKinds()) {
   describe(`users, API keys, audit and settings on ${kind}`, () => {

@@ -1,3 +1,4 @@
+import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -5,6 +6,9 @@ import { join } from "node:path";
 import { freePort } from "./support/server";
 import { spawnChild, waitForHttp, type Child } from "./support/process";
 import { eventually } from "./support/eventually";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 const root = join(import.meta.dir, "..");
 

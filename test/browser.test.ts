@@ -1,3 +1,4 @@
+import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -5,6 +6,9 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { startServer } from "./support/server";
 import { eventually } from "./support/eventually";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 const artifacts = join(import.meta.dir, "artifacts");
 

@@ -1,6 +1,7 @@
 // Cameras end to end with real components: a slideshow clip of enrolled people and a stranger, played
 // by ffmpeg (file:// and a real RTSP server), recognised by the engine, tracked, and turned into
 // attendance events and unknown faces; SSE, MJPEG, status, errors and restarts.
+import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +12,9 @@ import { slideshow } from "./support/clips";
 import { startRtsp, type RtspServer } from "./support/rtsp";
 import { freePort } from "./support/server";
 import { eventually } from "./support/eventually";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
 const photo = (f: string) => join(CROPS, f);

@@ -1,5 +1,9 @@
+import { setDefaultTimeout } from "bun:test";
 import { describe, expect, test } from "bun:test";
 import { CsvError, csvCell, csvRow, parseCsv } from "../src/domain/csv";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 describe("parseCsv", () => {
   test("plain rows with CRLF, LF and a BOM", () => {

@@ -1,3 +1,4 @@
+import { setDefaultTimeout } from "bun:test";
 import * as calibration from "../src/domain/face/calibration";
 import { describe, expect, test } from "bun:test";
 import { gaussian, rng } from "./support/random";
@@ -9,6 +10,9 @@ import { faceQuality, laplacianVariance, poseFromLandmarks, qualityVerdict } fro
 import { simdHamming } from "../src/domain/face/simd";
 import type { Detection, Point, RgbImage } from "../src/domain/face/types";
 import { decodeYunet } from "../src/domain/face/yunet";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 const det = (box: [number, number, number, number], score: number): Detection => ({ box, score, landmarks: [] });
 

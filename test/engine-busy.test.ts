@@ -1,8 +1,12 @@
 // The engine's queue is bounded: when it is full, callers get a fast 503 "busy", never unbounded
 // latency, and the pool is healthy afterwards.
+import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { makeApp, type TestApp } from "./helpers";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 const PHOTO = join(import.meta.dir, "../../shared/faces/group/multiface.jpg");
 let t: TestApp;

@@ -1,8 +1,12 @@
+import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import { dbKinds, json, makeApp, type TestApp } from "./helpers";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 const FACES = join(import.meta.dir, "../../shared/faces");
 const crop = (name: string) => Bun.file(join(FACES, "facescrub/cropped", name));

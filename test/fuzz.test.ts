@@ -1,10 +1,14 @@
 // 1,000 byte-mutated real photos through POST /api/v1/recognize: every answer is 200 or a clear 4xx,
 // nothing hangs, no engine worker dies, and recognition still works afterwards.
+import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { makeApp, type TestApp } from "./helpers";
 import { rng } from "./support/random";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 const DIR = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
 const COUNT = 1000;

@@ -1,5 +1,6 @@
 // The kiosk in real Chromium with a fake camera showing an enrolled person, plus the punch API's
 // other answers (stranger, photo of a photo, no face, bad key).
+import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +12,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium";
 import { slideshow } from "./support/clips";
 import { eventually } from "./support/eventually";
 import { startServer } from "./support/server";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
 const artifacts = join(import.meta.dir, "artifacts");

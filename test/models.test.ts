@@ -1,5 +1,6 @@
 // Model manifest, verifier and downloader. Downloads go to a real local HTTP server that serves the
 // shared model files (good, corrupted, truncated, stalled or 404), never to the internet.
+import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from "node:fs/promises";
@@ -10,6 +11,9 @@ import { Glob, type Server } from "bun";
 import manifestJson from "../models/manifest.json";
 import { defaultModelList, defaultModels, loadManifest, manifestSchema, modelById } from "../src/models/manifest";
 import { ensureModels, verifyModel, type ModelFile, type ModelProgress } from "../src/models/store";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 const SHARED = process.env.MODELS_DIR!;
 const ROOT = join(import.meta.dir, "..");

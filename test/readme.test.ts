@@ -1,7 +1,11 @@
+import { setDefaultTimeout } from "bun:test";
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { configDocs } from "../src/config";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 const readme = readFileSync(join(import.meta.dir, "..", "README.md"), "utf8");
 

@@ -1,9 +1,13 @@
+import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { dbKinds, json, makeApp, ORIGIN, type TestApp } from "./helpers";
 import { eventually } from "./support/eventually";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
 const upload = (file: string) => {

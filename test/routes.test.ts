@@ -1,6 +1,10 @@
+import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { roleRank, ROLES, type UserRole } from "../src/services/auth";
 import { dbKinds, form, json, makeApp, type TestApp } from "./helpers";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 type Who = "anonymous" | UserRole | "apikey:viewer" | "apikey:operator";
 

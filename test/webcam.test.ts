@@ -1,6 +1,7 @@
 // Webcam enrollment in real Chromium: a fake camera (a y4m clip of several photos of one person)
 // feeds getUserMedia; MediaPipe's FaceDetector in the page guides and captures frames; the server
 // checks each again and enrols it. MediaPipe's telemetry is blocked by the CSP.
+import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +12,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium";
 import { slideshow } from "./support/clips";
 import { eventually } from "./support/eventually";
 import { startServer } from "./support/server";
+
+// Tests here start real processes, engines or browsers (Bun applies a default per file only).
+setDefaultTimeout(60_000);
 
 const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
 const artifacts = join(import.meta.dir, "artifacts");
