@@ -3,7 +3,7 @@
 // attendance events and unknown faces; SSE, MJPEG, status, errors and restarts.
 import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
@@ -238,9 +238,14 @@ describe("cameras", () => {
 
     test("a crashed camera worker is restarted", async () => {
       const runner = t.deps.services.cameras.runner(camId)!;
+      await eventually(async () => typeof (runner as unknown as { source: { pid?: number } }).source.pid, "number", 10_000);
+      const oldFfmpeg = (runner as unknown as { source: { pid: number } }).source.pid;
       runner.crashWorker();
       await eventually(async () => (await (await t.req(`/api/v1/cameras/${camId}`, { as: "viewer" })).json()).status.workerRestarts, 1, 10_000);
       await eventually(async () => (await (await t.req(`/api/v1/cameras/${camId}`, { as: "viewer" })).json()).status.state, "live", 20_000);
+      // The crashed worker's ffmpeg did not outlive it.
+      const state = existsSync(`/proc/${oldFfmpeg}/stat`) ? readFileSync(`/proc/${oldFfmpeg}/stat`, "utf8").split(") ")[1]![0] : "gone";
+      expect(state).toBe("gone");
     }, 40_000);
   });
 });

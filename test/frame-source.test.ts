@@ -1,5 +1,5 @@
 // FrameSource and grabOne against real ffmpeg, a real RTSP server (gst-rtsp-server), and real HTTP servers.
-import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -89,8 +89,19 @@ function meanLevel(f: Frame): number {
   return sum / Math.ceil(f.data.length / 97);
 }
 
-/** Child processes of this test process, from /proc (state Z = zombie). */
+/**
+ * Child processes of this test process started since `baseline` was taken, from /proc (state Z =
+ * zombie). bun test runs every file in one process, so other files' children are left out.
+ */
 function children(): { pid: number; comm: string; state: string }[] {
+  return allChildren().filter((c) => !baseline.has(c.pid));
+}
+let baseline = new Set<number>();
+beforeEach(() => {
+  baseline = new Set(allChildren().map((c) => c.pid));
+});
+
+function allChildren(): { pid: number; comm: string; state: string }[] {
   const out: { pid: number; comm: string; state: string }[] = [];
   for (const d of readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;

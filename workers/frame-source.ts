@@ -23,6 +23,8 @@ export interface SourceStatus {
   attempts: number;
   /** In state "error": how long the supervisor waits before the next attempt. */
   retryInMs?: number;
+  /** The running ffmpeg's process id (so an owner can kill it if this source's thread dies). */
+  pid?: number;
 }
 
 /** Packed RGB (3 bytes per pixel, rows top to bottom). */
@@ -309,6 +311,7 @@ export class FrameSource {
       lastFrameAt: this.lastFrameAt,
       attempts: this.attempts,
       ...(this.state === "error" && this.retryInMs !== undefined ? { retryInMs: this.retryInMs } : {}),
+      ...(this.proc ? { pid: this.proc.pid } : {}),
     };
   }
 
@@ -529,4 +532,28 @@ export async function grabOne(url: string, opts: GrabOptions): Promise<Uint8Arra
     throw new Error(`No picture from ${masked}: ${detail ?? `ffmpeg exited with code ${proc.exitCode}`}`);
   }
   return jpeg;
+}
+
+/**
+ * Kills an ffmpeg whose FrameSource died with its thread (a crashed camera worker) and reaps it:
+ * the process is a child of the whole program, and with its Subprocess gone nobody else waits for
+ * it, so without waitpid it would stay a zombie.
+ */
+export async function killOrphan(pid: number): Promise<void> {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    return; // already gone
+  }
+  const { dlopen, FFIType } = await import("bun:ffi");
+  const libc = dlopen(process.platform === "darwin" ? "libc.dylib" : "libc.so.6", { waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 } });
+  const WNOHANG = 1;
+  try {
+    for (let i = 0; i < 50; i++) {
+      if (libc.symbols.waitpid(pid, null, WNOHANG) !== 0) return;
+      await Bun.sleep(20);
+    }
+  } finally {
+    libc.close();
+  }
 }

@@ -14,7 +14,7 @@ import { HttpError } from "../lib/http";
 import type { Logger } from "../lib/log";
 import { workerUrl } from "../lib/workers";
 import type { CameraSourceOptions, CameraWorkerIn, CameraWorkerOut } from "../../workers/camera-protocol";
-import { grabOne, type Frame, type SourceStatus } from "../../workers/frame-source";
+import { grabOne, killOrphan, type Frame, type SourceStatus } from "../../workers/frame-source";
 import type { EventBus } from "./bus";
 import type { FaceService } from "./faces";
 
@@ -132,6 +132,7 @@ class CameraRunner {
     this.worker = w;
     w.on("message", (m: CameraWorkerOut) => {
       if (m.type === "status") {
+        if (this.worker !== w) return;
         const changed = m.status.state !== this.source.state || m.status.reason !== this.source.reason;
         this.source = m.status;
         if (changed) this.d.onStatus(this.camera, this.status());
@@ -145,6 +146,11 @@ class CameraRunner {
     const died = (why: string) => {
       if (this.worker !== w) return;
       this.worker = null;
+      // ffmpeg is a child of the process, not of the worker thread: it outlives a crashed worker.
+      if (this.source.pid) {
+        void killOrphan(this.source.pid);
+        this.source = { ...this.source, pid: undefined };
+      }
       for (const r of this.pending.values()) r(null);
       this.pending.clear();
       if (this.stopped) return;
