@@ -1,5 +1,5 @@
 // Draws the report charts with uPlot. Each <figure data-chart> carries its data as JSON in the
-// attribute (the CSP allows no inline script): { title, tz, x: epoch seconds, series: [{ label,
+// attribute (the CSP allows no inline script): { title, xLabel, tz, x: epoch seconds, series: [{ label,
 // values, kind: "bars" | "line", color, axis: 0 | 1, unit }] }. Buttons with data-print print the page.
 (function () {
   "use strict";
@@ -11,7 +11,7 @@
     var area = fig.querySelector(".chart-area");
     var bars = uPlot.paths.bars({ size: [0.7, 40] });
     var units = [null, null];
-    var series = [{}];
+    var series = [{ label: spec.xLabel }];
     spec.series.forEach(function (s) {
       var axis = s.axis || 0;
       units[axis] = units[axis] || s.unit;

@@ -64,17 +64,28 @@ export function registerReportRoutes(r: Router, api: Api, deps: AppDeps) {
     return c.get("render").page("Reports", <ReportsIndex departments={await services.people.departmentOptions()} today={m.today} monthFrom={m.from} monthTo={m.to} />, { active: "reports" });
   });
 
+  /** The optional employee-code filter of a report page → personId, or the problem when nobody has it. */
+  const personFilter = async (c: Context): Promise<{ person?: string; personId?: string; problem?: string }> => {
+    const person = c.req.query("person")?.trim() || undefined;
+    if (!person) return {};
+    const p = await services.attendance.personByCode(person);
+    return p ? { person, personId: String(p.id) } : { person, problem: `Nobody has the employee code ${person}.` };
+  };
+
   r.get("/reports/daily", "viewer", async (c) => {
     const departments = await services.people.departmentOptions();
-    const q = pageQuery(c, dailyQuerySchema, { date: month().today });
-    const date = q.raw.date ?? "";
-    const departmentId = optionalNumber(q.raw.departmentId);
-    if (!q.data) return render(c, "Daily sheet", <DailyPage date={date} departmentId={departmentId} departments={departments} tz={tz} problem={q.problem} />, 422);
+    const who = await personFilter(c);
+    const q = pageQuery(c, dailyQuerySchema, { date: month().today, ...(who.personId ? { personId: who.personId } : {}) });
+    const view = (extra: { report?: Awaited<ReturnType<typeof reports.daily>>; problem?: string }) => (
+      <DailyPage date={q.data?.date ?? q.raw.date ?? ""} departmentId={q.data?.departmentId ?? optionalNumber(q.raw.departmentId)} person={who.person} personId={q.data?.personId} departments={departments} tz={tz} {...extra} />
+    );
+    const problem = who.problem ?? q.problem;
+    if (problem || !q.data) return render(c, "Daily sheet", view({ problem }), 422);
     try {
-      const report = await reports.daily(q.data.date, { departmentId: q.data.departmentId });
-      return render(c, `Daily sheet ${date}`, <DailyPage date={q.data.date} departmentId={q.data.departmentId} departments={departments} report={report} tz={tz} />);
+      const report = await reports.daily(q.data.date, { departmentId: q.data.departmentId, personId: q.data.personId });
+      return render(c, `Daily sheet ${q.data.date}`, view({ report }));
     } catch (e) {
-      return render(c, "Daily sheet", <DailyPage date={date} departmentId={departmentId} departments={departments} tz={tz} problem={clientProblem(e)} />, 422);
+      return render(c, "Daily sheet", view({ problem: clientProblem(e) }), 422);
     }
   });
 
@@ -124,11 +135,13 @@ export function registerReportRoutes(r: Router, api: Api, deps: AppDeps) {
   r.get("/reports/matrix", "viewer", async (c) => {
     const m = month();
     const departments = await services.people.departmentOptions();
-    const q = pageQuery(c, matrixQuerySchema, { from: m.from, to: m.to });
+    const who = await personFilter(c);
+    const q = pageQuery(c, matrixQuerySchema, { from: m.from, to: m.to, ...(who.personId ? { personId: who.personId } : {}) });
     const view = (extra: { matrix?: Awaited<ReturnType<typeof reports.matrix>>; problem?: string }) => (
-      <MatrixPage departments={departments} departmentId={q.data?.departmentId ?? optionalNumber(q.raw.departmentId)} from={q.raw.from ?? m.from} to={q.raw.to ?? m.to} {...extra} />
+      <MatrixPage departments={departments} departmentId={q.data?.departmentId ?? optionalNumber(q.raw.departmentId)} person={who.person} personId={q.data?.personId} from={q.raw.from ?? m.from} to={q.raw.to ?? m.to} {...extra} />
     );
-    if (!q.data) return render(c, "Matrix", view({ problem: q.problem }), 422);
+    const problem = who.problem ?? q.problem;
+    if (problem || !q.data) return render(c, "Matrix", view({ problem }), 422);
     try {
       const { from, to, departmentId, personId, limit, offset } = q.data;
       return render(c, "Matrix", view({ matrix: await reports.matrix(from, to, { departmentId, personId }, limit, offset) }));
@@ -173,8 +186,8 @@ export function registerReportRoutes(r: Router, api: Api, deps: AppDeps) {
     query: dailyQuerySchema,
     exportQuery: dailyQuerySchema,
     schema: dailyReportSchema,
-    json: async (q) => dailyJson(await reports.daily(q.date, { departmentId: q.departmentId })),
-    table: async (q) => reports.dailyTable(await reports.daily(q.date, { departmentId: q.departmentId })),
+    json: async (q) => dailyJson(await reports.daily(q.date, { departmentId: q.departmentId, personId: q.personId })),
+    table: async (q) => reports.dailyTable(await reports.daily(q.date, { departmentId: q.departmentId, personId: q.personId })),
   });
 
   formats({

@@ -322,10 +322,6 @@ export class AttendanceService {
     });
   }
 
-  get tz(): string {
-    return this.d.tz;
-  }
-
   today(): string {
     return localDay(this.now(), this.d.tz);
   }
@@ -429,6 +425,8 @@ export class AttendanceService {
       stored += rows.length;
       done += size;
       progress?.(done, total);
+      // PGlite answers in microtasks, so without this a long job would hold off requests and timers.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return stored;
   }
@@ -461,7 +459,10 @@ export class AttendanceService {
       "recompute",
       actor.id ?? "system",
       (progress) => this.compute(targets, now, progress),
-      () => null,
+      (err) => {
+        this.d.log.error("recomputing daily statuses failed", { err });
+        return null;
+      },
     );
     return { job: job.id, total };
   }

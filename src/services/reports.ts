@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { ReportPeopleFilter, ReportsRepo, SheetRow, SummaryRow, TrendRow } from "../db/repos/attendance";
 import type { PersonView } from "../db/repos/people";
 import { arrivalsHistogram, WEEKDAY_NAMES, type AttendanceStatus, type Histogram } from "../domain/attendance";
-import { ATTENDANCE_STATUSES, daysOf, hours, isAttendanceStatus, punchLabel, rangeProblem, STATUS_CODES } from "../domain/attendance/report";
+import { ATTENDANCE_STATUSES, daysOf, hours, isAttendanceStatus, punchLabel, punchLabeller, rangeProblem, STATUS_CODES } from "../domain/attendance/report";
 import { csvRow } from "../domain/csv";
 import { isDay, weekday } from "../domain/time";
 import { HttpError } from "../lib/http";
@@ -18,6 +18,7 @@ const optionalId = (what: string) => z.preprocess(emptyToUndefined, z.coerce.num
 export const dailyQuerySchema = z.object({
   date: day("date").describe("The day, YYYY-MM-DD (site time zone)"),
   departmentId: optionalId("departmentId").describe("Only this department"),
+  personId: optionalId("personId").describe("Only this person"),
 });
 export const timesheetQuerySchema = z.object({
   personId: z.coerce.number({ error: "personId must be a number" }).int("personId must be a whole number").positive("personId must be positive"),
@@ -113,6 +114,9 @@ export interface ReportTable {
   columns: { header: string; width?: number }[];
   rows: (string | number | null)[][];
 }
+
+/** A page size that holds every person of a site (exports list everyone). */
+const EVERYONE = 1_000_000;
 
 /** The value, or null when the lookup answered 404. */
 function unless404<T>(p: Promise<T>): Promise<T | null> {
@@ -251,6 +255,7 @@ export class ReportsService {
   // ------------------------------------------------------------ tables for export
 
   dailyTable(r: DailyReport): ReportTable {
+    const punch = punchLabeller(r.date, this.tz);
     return {
       name: `daily-${r.date}`,
       columns: [
@@ -271,8 +276,8 @@ export class ReportsService {
         x.name,
         x.departmentName,
         x.status ?? "",
-        punchLabel(x.firstIn, r.date, this.tz),
-        punchLabel(x.lastOut, r.date, this.tz),
+        punch(x.firstIn),
+        punch(x.lastOut),
         hours(x.workedMinutes ?? 0),
         x.lateMinutes ?? 0,
         x.earlyMinutes ?? 0,
@@ -343,16 +348,13 @@ export class ReportsService {
     };
   }
 
-  /** Every matching person's matrix, fetched page by page. */
+  /** Every matching person's matrix (one page as large as any site). */
   async matrixTable(from: string, to: string, f: ReportPeopleFilter): Promise<ReportTable> {
-    checkRange(from, to);
-    const first = await this.matrix(from, to, f, 500, 0);
-    const people = [...first.people];
-    for (let offset = 500; offset < first.total; offset += 500) people.push(...(await this.matrix(from, to, f, 500, offset)).people);
+    const m = await this.matrix(from, to, f, EVERYONE, 0);
     return {
       name: `matrix-${from}-${to}`,
-      columns: [{ header: "Employee code", width: 14 }, { header: "Name", width: 28 }, { header: "Department", width: 20 }, ...first.days.map((d) => ({ header: d, width: 4 }))],
-      rows: people.map((p) => [p.employeeCode, p.name, p.departmentName, ...p.codes]),
+      columns: [{ header: "Employee code", width: 14 }, { header: "Name", width: 28 }, { header: "Department", width: 20 }, ...m.days.map((d) => ({ header: d, width: 4 }))],
+      rows: m.people.map((p) => [p.employeeCode, p.name, p.departmentName, ...p.codes]),
     };
   }
 

@@ -1,5 +1,5 @@
 import type { Child } from "hono/jsx";
-import { STATUS_CODES, STATUS_LABELS, hhmm, punchLabel, ATTENDANCE_STATUSES } from "../../src/domain/attendance/report";
+import { STATUS_CODES, STATUS_LABELS, hhmm, punchLabel, punchLabeller, ATTENDANCE_STATUSES } from "../../src/domain/attendance/report";
 import { parseDay, weekday } from "../../src/domain/time";
 import type { DailyReport, Matrix, Summary, Timesheet } from "../../src/services/reports";
 import type { SummaryRow } from "../../src/db/repos/attendance";
@@ -12,6 +12,8 @@ type Params = Record<string, string | number | undefined>;
 /** What public/js/charts.js draws with uPlot; x is epoch seconds. */
 export interface ChartSpec {
   title: string;
+  /** Legend label of the x values ("Day", "Time"). */
+  xLabel: string;
   tz: string;
   x: number[];
   series: { label: string; values: (number | null)[]; kind: "bars" | "line"; color: string; axis?: 0 | 1; unit: string }[];
@@ -157,8 +159,18 @@ function Counts({ counts }: { counts: DailyReport["counts"] }) {
   );
 }
 
-export function DailyPage({ date, departmentId, departments, report, tz, problem }: { date: string; departmentId?: number; departments: Option[]; report?: DailyReport; tz: string; problem?: string }) {
-  const params = { date, departmentId };
+function PersonInput({ person }: { person?: string }) {
+  return (
+    <div>
+      <label for="r-person">Employee code</label>
+      <input id="r-person" name="person" value={person ?? ""} placeholder="Everyone" />
+    </div>
+  );
+}
+
+export function DailyPage({ date, departmentId, person, personId, departments, report, tz, problem }: { date: string; departmentId?: number; person?: string; personId?: number; departments: Option[]; report?: DailyReport; tz: string; problem?: string }) {
+  const params = { date, departmentId, personId };
+  const punch = punchLabeller(date, tz);
   return (
     <Panel title={`Daily sheet ${date}`} actions={report && <Exports kind="daily" params={params} />}>
       <form class="filters" method="get" action="/reports/daily">
@@ -170,6 +182,7 @@ export function DailyPage({ date, departmentId, departments, report, tz, problem
           <label for="r-dept">Department</label>
           <DepartmentSelect departments={departments} value={departmentId} />
         </div>
+        <PersonInput person={person} />
         <div>
           <button type="submit">Show</button>
         </div>
@@ -182,6 +195,7 @@ export function DailyPage({ date, departmentId, departments, report, tz, problem
             <Chart
               spec={{
                 title: "Arrivals per 15 minutes",
+                xLabel: "From",
                 tz,
                 x: report.arrivals.start,
                 series: [{ label: "Arrivals", values: report.arrivals.counts, kind: "bars", color: "#1f6feb", unit: "people" }],
@@ -214,8 +228,8 @@ export function DailyPage({ date, departmentId, departments, report, tz, problem
                   <td>
                     <StatusBadge status={r.status} />
                   </td>
-                  <td>{punchLabel(r.firstIn, date, tz)}</td>
-                  <td>{punchLabel(r.lastOut, date, tz)}</td>
+                  <td>{punch(r.firstIn)}</td>
+                  <td>{punch(r.lastOut)}</td>
                   <td>{r.workedMinutes ? hhmm(r.workedMinutes) : ""}</td>
                   <td>{r.lateMinutes ? `${r.lateMinutes} min` : ""}</td>
                   <td>{r.earlyMinutes ? `${r.earlyMinutes} min` : ""}</td>
@@ -282,6 +296,7 @@ export function TimesheetPage({ sheet, person, from, to, tz, problem, scheduleNa
             <Chart
               spec={{
                 title: "Hours worked and minutes late per day",
+                xLabel: "Day",
                 tz: "UTC",
                 x: sheet.days.map((d) => dayX(d.day)),
                 series: [
@@ -392,7 +407,8 @@ export function SummaryPage({ summary, departments, departmentId, from, to, prob
               <Chart
                 spec={{
                   title: "Lateness trend",
-                  tz: "UTC",
+                  xLabel: "Day",
+                tz: "UTC",
                   x: summary.trend.map((d) => dayX(d.day)),
                   series: [
                     { label: "People late", values: summary.trend.map((d) => d.late), kind: "bars", color: "#9a6700", unit: "people" },
@@ -403,7 +419,8 @@ export function SummaryPage({ summary, departments, departmentId, from, to, prob
               <Chart
                 spec={{
                   title: "Hours per day",
-                  tz: "UTC",
+                  xLabel: "Day",
+                tz: "UTC",
                   x: summary.trend.map((d) => dayX(d.day)),
                   series: [
                     { label: "Average hours per person present", values: summary.trend.map((d) => (d.present ? Math.round((d.workedMinutes / d.present / 60) * 100) / 100 : null)), kind: "line", color: "#1a7f37", unit: "hours" },
@@ -447,14 +464,15 @@ export function SummaryPage({ summary, departments, departmentId, from, to, prob
   );
 }
 
-export function MatrixPage({ matrix, departments, departmentId, from, to, problem }: { matrix?: Matrix; departments: Option[]; departmentId?: number; from: string; to: string; problem?: string }) {
+export function MatrixPage({ matrix, departments, departmentId, person, personId, from, to, problem }: { matrix?: Matrix; departments: Option[]; departmentId?: number; person?: string; personId?: number; from: string; to: string; problem?: string }) {
   return (
-    <Panel title={`Matrix ${from} to ${to}`} actions={matrix && <Exports kind="matrix" params={{ departmentId, from, to }} />}>
+    <Panel title={`Matrix ${from} to ${to}`} actions={matrix && <Exports kind="matrix" params={{ departmentId, personId, from, to }} />}>
       <form class="filters" method="get" action="/reports/matrix">
         <div>
           <label for="r-dept">Department</label>
           <DepartmentSelect departments={departments} value={departmentId} />
         </div>
+        <PersonInput person={person} />
         <div>
           <label for="m-from">From</label>
           <input id="m-from" name="from" type="date" value={from} />
@@ -475,12 +493,12 @@ export function MatrixPage({ matrix, departments, departmentId, from, to, proble
           </span>
         ))}
       </p>
-      {matrix && <MatrixTable matrix={matrix} departmentId={departmentId} />}
+      {matrix && <MatrixTable matrix={matrix} departmentId={departmentId} person={person} />}
     </Panel>
   );
 }
 
-export function MatrixTable({ matrix: m, departmentId }: { matrix: Matrix; departmentId?: number }) {
+export function MatrixTable({ matrix: m, departmentId, person }: { matrix: Matrix; departmentId?: number; person?: string }) {
   return (
     <div id="matrix-table" class="scroll">
       <table class="matrix">
@@ -509,7 +527,7 @@ export function MatrixTable({ matrix: m, departmentId }: { matrix: Matrix; depar
           ))}
         </tbody>
       </table>
-      <Pager base="/reports/matrix" params={{ departmentId, from: m.from, to: m.to }} total={m.total} limit={m.limit} offset={m.offset} target="#matrix-table" />
+      <Pager base="/reports/matrix" params={{ departmentId, person, from: m.from, to: m.to }} total={m.total} limit={m.limit} offset={m.offset} target="#matrix-table" />
     </div>
   );
 }

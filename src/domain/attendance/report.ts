@@ -2,7 +2,7 @@
  * Small pure helpers for attendance reports: date-range checks, the one-letter status codes of the
  * monthly matrix, and formatting of minutes and punch times. No I/O; the zone comes in as an argument.
  */
-import { addDays, daysBetween, formatClock, isDay, localDay } from "../time";
+import { addDays, daysBetween, isDay, wallTime } from "../time";
 import type { AttendanceStatus } from "./daily";
 
 /** Longest range a report or a bulk change may cover: one year, leap day included. */
@@ -73,6 +73,25 @@ export function hours(minutes: number): number {
  */
 export function punchLabel(instant: Date | null, day: string, tz: string): string {
   if (!instant) return "";
-  const shift = daysBetween(day, localDay(instant, tz));
-  return shift === 0 ? formatClock(instant, tz) : `${formatClock(instant, tz)} ${shift > 0 ? "+" : ""}${shift}d`;
+  // One time-zone conversion gives both the calendar day and the clock (reports show thousands).
+  const w = wallTime(instant, tz);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const clock = `${pad(w.hour)}:${pad(w.minute)}`;
+  const shift = daysBetween(day, `${String(w.year).padStart(4, "0")}-${pad(w.month)}-${pad(w.day)}`);
+  return shift === 0 ? clock : `${clock} ${shift > 0 ? "+" : ""}${shift}d`;
+}
+
+/**
+ * punchLabel for the many punches of one day (a daily sheet): each distinct minute is converted once.
+ * Whole minutes of UTC are whole minutes of every current zone, so the label only depends on the minute.
+ */
+export function punchLabeller(day: string, tz: string): (instant: Date | null) => string {
+  const memo = new Map<number, string>();
+  return (instant) => {
+    if (!instant) return "";
+    const minute = Math.floor(instant.getTime() / 60000);
+    let label = memo.get(minute);
+    if (label === undefined) memo.set(minute, (label = punchLabel(instant, day, tz)));
+    return label;
+  };
 }
