@@ -95,6 +95,10 @@ for (const kind of dbKinds()) {
       const again = await api("/api/v1/departments", { method: "POST", ...json({ name: "PACKING" }) });
       expect(again.status).toBe(422);
       expect((await again.json()).fields.name).toContain("already exists");
+      // A schedule is assigned through its own endpoint (which recomputes); here it is refused, not a 500.
+      const withSchedule = await api("/api/v1/departments", { method: "POST", ...json({ name: "Night", scheduleId: 999 }) });
+      expect(withSchedule.status).toBe(422);
+      expect((await api(`/api/v1/departments/${(await dupDept.json()).id}`, { method: "PATCH", ...json({ scheduleId: 999 }) })).status).toBe(422);
     });
 
     test("API: roles and API keys are enforced", async () => {

@@ -71,15 +71,15 @@ export const personSchema = z.object({
 export const departmentFields = {
   name: trimmed(120).min(1, "Enter a name"),
   description: z.preprocess(emptyToNull, trimmed(1000).nullable()),
-  scheduleId: z.preprocess(emptyToNull, z.coerce.number().int().positive().nullable()),
 };
 
 export const departmentCreateSchema = z
   .object({
     name: departmentFields.name,
     description: departmentFields.description.optional(),
-    scheduleId: departmentFields.scheduleId.optional(),
   })
+  // A department's schedule is set with PUT /api/v1/departments/:id/schedule, which recomputes the
+  // daily statuses it changes.
   .strict();
 
 export const departmentPatchSchema = departmentCreateSchema.partial().strict();
@@ -91,7 +91,7 @@ export const departmentSchema = z.object({
   id: z.number().int(),
   name: z.string(),
   description: z.string().nullable(),
-  scheduleId: z.number().int().nullable(),
+  scheduleId: z.number().int().nullable().describe("Set with PUT /api/v1/departments/:id/schedule"),
   peopleCount: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
