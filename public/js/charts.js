@@ -58,4 +58,6 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
+  // Charts inside content htmx swaps in (the dashboard refreshes itself) are drawn after the swap.
+  document.addEventListener("htmx:after:settle", init);
 })();

@@ -1,4 +1,6 @@
-import { Dashboard } from "../../views/pages/dashboard";
+import { Dashboard, type Today } from "../../views/pages/dashboard";
+import type { FeedEntry } from "../../views/pages/cameras";
+import { eventsQuerySchema } from "../services/attendance";
 import type { AppDeps } from "../app-env";
 import { dayStart, localDay } from "../domain/time";
 import type { Router } from "./router";
@@ -19,7 +21,29 @@ export function registerSystemRoutes(r: Router, deps: AppDeps) {
   r.get("/", "viewer", async (c) => {
     const now = new Date();
     const day = localDay(now, config.TZ);
-    const o = await services.stats.overview(dayStart(day, config.TZ));
-    return c.get("render").page("Dashboard", <Dashboard o={o} day={day} />, { active: "dashboard" });
+    const [o, daily, cameras, events] = await Promise.all([
+      services.stats.overview(dayStart(day, config.TZ)),
+      services.reports.daily(day),
+      services.cameras.list(),
+      services.attendance.listEvents(eventsQuerySchema.parse({ from: day, to: day, limit: 10 }), false),
+    ]);
+    const k = daily.counts;
+    const today: Today = {
+      present: k.present,
+      late: k.late,
+      absent: k.absent,
+      onLeave: k.on_leave,
+      notYet: k.not_started + k.not_computed,
+      arrivals: { title: "Arrivals per 15 minutes", xLabel: "Time", tz: config.TZ, x: daily.arrivals.start, series: [{ label: "Arrivals", values: daily.arrivals.counts, kind: "bars", color: "#0969da", unit: "people" }] },
+    };
+    const recent: FeedEntry[] = events.rows.map((e) => ({
+      kind: "attendance",
+      ts: e.ts.toISOString(),
+      camera: e.cameraName ?? e.source,
+      title: `${e.personName} — ${e.kind === "check_in" ? "checked in" : "checked out"}`,
+      detail: e.similarity !== null ? `similarity ${e.similarity}` : e.source,
+      image: e.evidencePath ? `/media/${e.evidencePath}` : "/assets/favicon.svg",
+    }));
+    return c.get("render").page("Dashboard", <Dashboard o={o} day={day} today={today} cameras={cameras} recent={recent} tz={config.TZ} />, { active: "dashboard" });
   });
 }

@@ -1,4 +1,7 @@
 import { Panel } from "../layout";
+import { CameraTable, FeedItem, type FeedEntry } from "./cameras";
+import { Chart, ChartScripts, type ChartSpec } from "./reports";
+import type { CameraView } from "../../src/services/cameras";
 
 export interface Overview {
   activePeople: number;
@@ -9,10 +12,65 @@ export interface Overview {
   eventsToday: number;
 }
 
-export function Dashboard({ o, day }: { o: Overview; day: string }) {
+export interface Today {
+  present: number;
+  late: number;
+  absent: number;
+  onLeave: number;
+  notYet: number;
+  arrivals: ChartSpec;
+}
+
+/**
+ * Today at a glance; the #today block refreshes itself every 30 s (same component for the page and
+ * the fragment), the feed comes over SSE, the camera table polls its own status.
+ */
+export function Dashboard({ o, day, today, cameras, recent, tz }: { o: Overview; day: string; today: Today; cameras: CameraView[]; recent: FeedEntry[]; tz: string }) {
   const empty = o.allPeople === 0;
   return (
-    <Panel title={`Today, ${day}`}>
+    <>
+      <ChartScripts />
+      <div id="today" hx-get="/" hx-trigger="every 30s" hx-select="#today" hx-swap="outerHTML">
+        <Panel title={`Today, ${day}`}>
+          <div class="cards">
+            <a class="card ok" href={`/reports/daily?date=${day}`}>
+              <div class="n">{today.present}</div>
+              <div>present</div>
+            </a>
+            <a class="card warn" href={`/reports/daily?date=${day}`}>
+              <div class="n">{today.late}</div>
+              <div>late</div>
+            </a>
+            <a class="card bad" href={`/reports/daily?date=${day}`}>
+              <div class="n">{today.absent}</div>
+              <div>absent</div>
+            </a>
+            <a class="card" href={`/reports/daily?date=${day}`}>
+              <div class="n">{today.onLeave}</div>
+              <div>on leave</div>
+            </a>
+            <div class="card">
+              <div class="n">{today.notYet}</div>
+              <div>not started yet</div>
+            </div>
+          </div>
+          <Chart spec={today.arrivals} />
+        </Panel>
+      </div>
+      <div class="live-layout">
+        <Panel title="Cameras">
+          <CameraTable cameras={cameras} />
+        </Panel>
+        <Panel title="Check-ins">
+          <ul id="feed" class="feed" hx-sse:connect="/live/feed" hx-swap="afterbegin">
+            {recent.map((e) => (
+              <FeedItem e={e} tz={tz} />
+            ))}
+            <li class="muted feed-empty">Nobody yet today.</li>
+          </ul>
+        </Panel>
+      </div>
+      <Panel title="Overview">
       <div class="cards" id="overview">
         <a class="card" href="/people">
           <div class="n">{o.activePeople}</div>
@@ -40,6 +98,7 @@ export function Dashboard({ o, day }: { o: Overview; day: string }) {
           Nobody is enrolled yet. Start by <a href="/people/new">adding people</a> or <a href="/people/import">importing a CSV</a>.
         </p>
       )}
-    </Panel>
+      </Panel>
+    </>
   );
 }
