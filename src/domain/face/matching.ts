@@ -51,7 +51,8 @@ function signBits(v: Float32Array, into: Uint8Array) {
  * hyperplane hashing), so the rows with the smallest distances are the likely best matches. The best
  * `shortlist` rows (at least `minShortlist`, or `shortlistFraction` of the gallery) are then scored
  * exactly in float32. With 512 dimensions a face at cosine 0.4 (the match threshold's region) sits
- * about 6 standard deviations below random faces in distance, so it is never left off a 2 % shortlist;
+ * about 6 standard deviations below random faces in distance, so it is never left off a 0.5 %
+ * shortlist (which needs only 2.6);
  * galleries up to `minShortlist` rows are scored exactly in full.
  */
 export class Gallery {
@@ -69,7 +70,7 @@ export class Gallery {
     readonly dim: number,
     capacity = 1024,
     readonly minShortlist = 512,
-    readonly shortlistFraction = 0.02,
+    readonly shortlistFraction = 0.005,
   ) {
     this.data = new Float32Array(capacity * dim);
     this.personIds = new Int32Array(capacity);
