@@ -72,7 +72,8 @@ for (const kind of dbKinds()) {
       t = await makeApp(kind, { TZ });
       const op = (path: string, body: unknown, method = "POST") => t.req(path, { as: "operator", method, ...json(body) }).then((r) => r.json());
       const office = await op("/api/v1/schedules", { name: "Office", pattern: Array.from({ length: 7 }, () => ({ start: "09:00", end: "17:00" })) });
-      dept.ops = (await op("/api/v1/departments", { name: "Ops", scheduleId: office.id })).id;
+      dept.ops = (await op("/api/v1/departments", { name: "Ops" })).id;
+      await op(`/api/v1/departments/${dept.ops}/schedule`, { scheduleId: office.id }, "PUT");
       dept.lab = (await op("/api/v1/departments", { name: "Lab" })).id;
       ids.ada = (await op("/api/v1/people", { name: "Ada", employeeCode: "R-1", departmentId: dept.ops })).id;
       ids.bob = (await op("/api/v1/people", { name: "Bob", employeeCode: "R-2", departmentId: dept.ops })).id;
