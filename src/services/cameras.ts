@@ -95,7 +95,6 @@ class CameraRunner {
   private readonly done: number[] = [];
   private readonly latencies: number[] = [];
   private tracks: TrackView[] = [];
-  private names = new Map<number, string>();
   private live: { jpeg: Uint8Array; at: number } | null = null;
   private liveWaiters: (() => void)[] = [];
   private lastLiveAt = 0;
@@ -207,7 +206,7 @@ class CameraRunner {
           const decision = prev ? prev.decision : { decision: face.decision === "match" && spoof ? "uncertain" : face.decision, personId: face.best?.personId ?? null, similarity: face.best?.similarity ?? 0 };
           return { box: face.box, embedding: prev ? prev.embedding : embedding, quality: face.quality, detScore: face.detScore, decision, crop: { frame }, reused: !!prev };
         });
-        if (found.faces.some((f) => f.reused !== undefined)) this.reusedFaces += found.faces.filter((f) => f.reused !== undefined).length;
+        this.reusedFaces += found.faces.filter((f) => f.reused !== undefined).length;
       } catch (e) {
         if (!(e instanceof HttpError && e.status === 503)) throw e;
         this.engineSkipped++;
@@ -250,7 +249,7 @@ class CameraRunner {
   }
 
   private async renderLive(frame: Frame, tracks: TrackView[]) {
-    const labels = await Promise.all(tracks.map(async (t) => (t.decision === "match" && t.personId !== null ? await this.nameOf(t.personId) : t.decision === "uncertain" ? "?" : "unknown")));
+    const labels = await Promise.all(tracks.map(async (t) => (t.decision === "match" && t.personId !== null ? await this.d.faces.nameOf(t.personId).catch(() => `#${t.personId}`) : t.decision === "uncertain" ? "?" : "unknown")));
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}">${tracks
       .map((t, i) => {
         const [x, y, w, h] = t.box;
@@ -264,15 +263,6 @@ class CameraRunner {
       .toBuffer();
     this.live = { jpeg: new Uint8Array(jpeg), at: Date.now() };
     for (const w of this.liveWaiters.splice(0)) w();
-  }
-
-  private async nameOf(personId: number) {
-    let n = this.names.get(personId);
-    if (!n) {
-      n = await this.d.faces.nameOf(personId).catch(() => `#${personId}`);
-      this.names.set(personId, n);
-    }
-    return n;
   }
 
   /** The newest annotated frame, waiting up to `ms` for one newer than `after`. */

@@ -21,7 +21,7 @@ import type { Auth } from "./auth";
 import { CamerasRepo } from "../db/repos/cameras";
 import { EventBus } from "./bus";
 import { CameraService } from "./cameras";
-import { SightingService, type AttendanceRecorder } from "./sightings";
+import { SightingService } from "./sightings";
 import { ReviewService } from "./review";
 
 /** Application services; routes call these and never touch the database directly. */
@@ -85,14 +85,9 @@ export function createServices(database: Database, auth: Auth, config: Config, l
   const bus = new EventBus();
   const camerasRepo = new CamerasRepo(db);
   const mediaDir = join(resolve(config.DATA_DIR), "media");
-  let attendance: AttendanceRecorder | null = null;
-  attendance = attendanceService;
   const sightings = new SightingService({
     repo: camerasRepo,
-    attendance: () => {
-      if (!attendance) throw new Error("the attendance service is not wired");
-      return attendance;
-    },
+    attendance: attendanceService,
     faces,
     bus,
     mediaDir,

@@ -6,7 +6,7 @@ import sharp from "sharp";
 import type { Actor } from "../db/repos/audit";
 import type { CamerasRepo } from "../db/repos/cameras";
 import { cosine } from "../domain/face/matching";
-import { eventForSighting, type EventKind } from "../domain/events";
+import { eventForSighting, type CameraDirection, type EventKind } from "../domain/events";
 import { dayStart, localDay, addDays } from "../domain/time";
 import type { Logger } from "../lib/log";
 import type { EventBus } from "./bus";
@@ -41,7 +41,7 @@ export class SightingService {
   constructor(
     private readonly d: {
       repo: CamerasRepo;
-      attendance: () => AttendanceRecorder;
+      attendance: AttendanceRecorder;
       faces: FaceService;
       bus: EventBus;
       mediaDir: string;
@@ -70,37 +70,57 @@ export class SightingService {
   }
 
   readonly handle = async (s: CameraSighting): Promise<void> => {
-    const { sighting } = s;
+    const { sighting, camera } = s;
     const ts = new Date(sighting.endedAt);
     if (sighting.decision === "match" && sighting.personId !== null) {
       const personId = sighting.personId;
-      // One person's sightings are handled one after another, so the dedupe sees the previous event.
-      const prev = this.perPerson.get(personId) ?? Promise.resolve();
-      const job = prev.then(() => this.recordKnown(s, personId, ts)).catch((e) => this.d.log.error("attendance from a sighting failed", { err: e, personId }));
-      this.perPerson.set(personId, job);
-      await job;
-      if (this.perPerson.get(personId) === job) this.perPerson.delete(personId);
+      await this.record({ personId, ts, direction: camera.direction, source: "camera", camera, similarity: sighting.similarity, evidence: () => s.evidence, trackId: sighting.trackId, actor: CAMERA_ACTOR }).catch((e) =>
+        this.d.log.error("attendance from a sighting failed", { err: e, personId }),
+      );
       return;
     }
     await this.recordUnknown(s, ts);
   };
 
-  private async recordKnown(s: CameraSighting, personId: number, ts: Date) {
-    const attendance = this.d.attendance();
-    const last = await attendance.lastEvent(personId);
-    const rule = eventForSighting({
-      sighting: { personId, ts: ts.getTime() },
-      direction: s.camera.direction,
-      lastEvent: last ? { kind: last.kind, ts: last.ts.getTime() } : null,
-      dayStartMs: dayStart(localDay(ts, this.d.tz), this.d.tz).getTime(),
-      dedupeMs: this.d.dedupeMs,
-      minIntervalMs: this.d.minIntervalMs,
+  /**
+   * A known person seen at a door (camera or kiosk): the event the rules give (or the reason there is
+   * none), with the evidence stored before the event is recorded and announced. One person's
+   * sightings are handled one after another, so the dedupe always sees the previous event.
+   */
+  private record(p: {
+    personId: number;
+    ts: Date;
+    direction: CameraDirection;
+    source: "camera" | "kiosk";
+    camera: { id: number; name: string } | null;
+    similarity: number;
+    evidence: () => Promise<Uint8Array> | Uint8Array;
+    trackId: string | null;
+    actor: Actor;
+  }): Promise<{ kind: EventKind; id: number } | { skip: true; last: { kind: EventKind; ts: Date } }> {
+    const prev = this.perPerson.get(p.personId) ?? Promise.resolve();
+    const job = prev.then(async () => {
+      const attendance = this.d.attendance;
+      const last = await attendance.lastEvent(p.personId);
+      const rule = eventForSighting({
+        sighting: { personId: p.personId, ts: p.ts.getTime() },
+        direction: p.direction,
+        lastEvent: last ? { kind: last.kind, ts: last.ts.getTime() } : null,
+        dayStartMs: dayStart(localDay(p.ts, this.d.tz), this.d.tz).getTime(),
+        dedupeMs: this.d.dedupeMs,
+        minIntervalMs: this.d.minIntervalMs,
+      });
+      if ("skip" in rule) return { skip: true as const, last: last! };
+      const evidencePath = await this.save("evidence", p.ts, await p.evidence());
+      const similarity = Math.round(p.similarity * 1000) / 1000;
+      const ev = await attendance.recordEvent({ personId: p.personId, kind: rule.kind, ts: p.ts, source: p.source, cameraId: p.camera?.id ?? null, similarity, evidencePath, trackId: p.trackId }, p.actor);
+      this.d.bus.publish("attendance.created", { id: ev.id, personId: p.personId, name: await this.d.faces.nameOf(p.personId), kind: rule.kind, ts: p.ts.toISOString(), cameraId: p.camera?.id ?? null, camera: p.camera?.name ?? "kiosk", similarity, evidenceUrl: `/media/${evidencePath}` });
+      return { kind: rule.kind, id: ev.id };
     });
-    if ("skip" in rule) return;
-    const evidencePath = await this.save("evidence", ts, s.evidence);
-    const similarity = Math.round(s.sighting.similarity * 1000) / 1000;
-    const ev = await attendance.recordEvent({ personId, kind: rule.kind, ts, source: "camera", cameraId: s.camera.id, similarity, evidencePath, trackId: s.sighting.trackId }, CAMERA_ACTOR);
-    this.d.bus.publish("attendance.created", { id: ev.id, personId, name: await this.d.faces.nameOf(personId), kind: rule.kind, ts: ts.toISOString(), cameraId: s.camera.id, camera: s.camera.name, similarity, evidenceUrl: `/media/${evidencePath}` });
+    const settled = job.catch(() => undefined);
+    this.perPerson.set(p.personId, settled);
+    void settled.then(() => this.perPerson.get(p.personId) === settled && this.perPerson.delete(p.personId));
+    return job;
   }
 
   private async recordUnknown(s: CameraSighting, ts: Date) {
@@ -132,29 +152,21 @@ export class SightingService {
     const f = r.faces[0]!;
     if (f.liveness !== null && f.liveness < KIOSK_MIN_LIVENESS) return { result: "spoof", message: "Not recognised, please see reception" };
     if (f.decision !== "match" || !f.match) return { result: "not_recognised", message: "Not recognised, please see reception" };
-    const { personId, name } = f.match;
+    const { personId, name, similarity } = f.match;
     const ts = new Date();
-    const attendance = this.d.attendance();
-    const prev = this.perPerson.get(personId) ?? Promise.resolve();
-    const job = prev.then(async (): Promise<KioskResult> => {
-      const last = await attendance.lastEvent(personId);
-      const rule = eventForSighting({
-        sighting: { personId, ts: ts.getTime() },
-        direction: "both",
-        lastEvent: last ? { kind: last.kind, ts: last.ts.getTime() } : null,
-        dayStartMs: dayStart(localDay(ts, this.d.tz), this.d.tz).getTime(),
-        dedupeMs: this.d.dedupeMs,
-        minIntervalMs: this.d.minIntervalMs,
-      });
-      if ("skip" in rule) return { result: "already", name, personId, lastKind: last!.kind, lastTs: last!.ts.toISOString() };
-      const evidence = new Uint8Array(await sharp(image).rotate().resize({ width: 640, withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer());
-      const evidencePath = await this.save("evidence", ts, evidence);
-      const ev = await attendance.recordEvent({ personId, kind: rule.kind, ts, source: "kiosk", cameraId: null, similarity: f.match!.similarity, evidencePath, trackId: null }, { id: null, label: kioskLabel });
-      this.d.bus.publish("attendance.created", { id: ev.id, personId, name, kind: rule.kind, ts: ts.toISOString(), cameraId: null, camera: "kiosk", similarity: f.match!.similarity, evidenceUrl: `/media/${evidencePath}` });
-      return { result: rule.kind === "check_in" ? "checked_in" : "checked_out", name, personId, ts: ts.toISOString(), eventId: ev.id };
+    const out = await this.record({
+      personId,
+      ts,
+      direction: "both",
+      source: "kiosk",
+      camera: null,
+      similarity,
+      evidence: async () => new Uint8Array(await sharp(image).rotate().resize({ width: 640, withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer()),
+      trackId: null,
+      actor: { id: null, label: kioskLabel },
     });
-    this.perPerson.set(personId, job.catch(() => undefined));
-    return job;
+    if ("skip" in out) return { result: "already", name, personId, lastKind: out.last.kind, lastTs: out.last.ts.toISOString() };
+    return { result: out.kind === "check_in" ? "checked_in" : "checked_out", name, personId, ts: ts.toISOString(), eventId: out.id };
   }
 
   /** Forgets cached groups (after a review action changed them). */
