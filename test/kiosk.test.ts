@@ -71,8 +71,8 @@ describe("kiosk", () => {
     await eventually(async () => /Welcome, Amaury Nolasco — checked in \d\d:\d\d/.test((await page.locator(".kiosk-message").textContent()) ?? ""), true, 40_000);
     await page.screenshot({ path: join(artifacts, "kiosk.png") });
     await eventually(async () => /Amaury Nolasco, you are already checked in/.test((await page.locator(".kiosk-message").textContent()) ?? ""), true, 30_000);
-    const events = await (await api("/api/v1/attendance?limit=10")).json().catch(() => null);
-    if (events?.items) expect(events.items.filter((e: { source: string }) => e.source === "kiosk").length).toBe(1);
+    const events = await (await api("/api/v1/attendance?limit=10")).json();
+    expect(events.items.filter((e: { source: string; evidenceUrl: string | null }) => e.source === "kiosk" && e.evidenceUrl).length).toBe(1);
     await page.close();
   }, 90_000);
 
