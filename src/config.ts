@@ -19,7 +19,7 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe("HTTP port to listen on (0 picks a free port)"),
   HOST: z.string().min(1).default("0.0.0.0").describe("Interface to bind"),
   BASE_URL: z.url().optional().describe("Public URL of the app, used for auth callbacks and origin checks (default http://localhost:PORT)"),
-  DATA_DIR: z.string().min(1).default("./data").describe("Folder for the embedded database, face crops and evidence photos"),
+  DATA_DIR: z.string().min(1).default("./data").describe("Folder for the embedded database, enrolled face crops, and evidence photos unless S3_BUCKET is set"),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// URL")
@@ -75,6 +75,16 @@ export const configSchema = z.object({
   EVENT_DEDUPE_MINUTES: z.coerce.number().int().min(0).max(720).default(5).describe("A person seen again within this many minutes makes no new event of the same kind"),
   BOTH_MIN_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(720).default(15).describe("On an in-and-out camera, minutes after a check-in before a sighting counts as the check-out"),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90).describe("Evidence photos and unknown faces older than this are purged (daily)"),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)").optional().describe("Bucket for evidence photos and unknown faces instead of DATA_DIR/media; needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY"),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional().describe("S3-compatible endpoint (MinIO, R2, ...); AWS S3 of S3_REGION when not set"),
+  S3_REGION: z.string().regex(/^[a-z0-9-]+$/, "must be a region name such as eu-central-1").default("us-east-1").describe("Region of the bucket"),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional().describe("Access key for the bucket"),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe("Secret key for the bucket"),
+  S3_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*\/?$/, "must be key segments of letters, digits, . _ - separated by /")
+    .optional()
+    .describe("Key prefix for the media objects in the bucket (e.g. clockface/site-a)"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info").describe("Least severe log level written"),
 });
 
@@ -100,6 +110,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const c = parsed.data;
   if (!!c.CLOCKFACE_ADMIN_EMAIL !== !!c.CLOCKFACE_ADMIN_PASSWORD) {
     throw new ConfigError(["CLOCKFACE_ADMIN_EMAIL and CLOCKFACE_ADMIN_PASSWORD must be set together"]);
+  }
+  const s3Given = (["S3_BUCKET", "S3_ENDPOINT", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_PREFIX"] as const).filter((k) => input[k] !== undefined);
+  const s3Missing = (["S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const).filter((k) => input[k] === undefined);
+  if (s3Given.length && s3Missing.length) {
+    throw new ConfigError([`S3 media storage needs S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY together: ${s3Given.join(", ")} ${s3Given.length > 1 ? "are" : "is"} set but ${s3Missing.join(", ")} ${s3Missing.length > 1 ? "are" : "is"} missing`]);
   }
   return { ...c, BASE_URL: c.BASE_URL ?? `http://localhost:${c.PORT}` };
 }

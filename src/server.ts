@@ -62,6 +62,9 @@ export async function build(
       return null;
     });
   }
+  // Media storage is checked before the cameras start; when it is unreachable the server still starts,
+  // logs the error and shows a banner until a re-check passes.
+  await services.media.verify();
   await services.cameras.startAll();
   // Retention: evidence photos and unknown faces older than RETENTION_DAYS, an hour after start and daily.
   const purge = () => services.sightings.purge(new Date(), config.RETENTION_DAYS).then((r) => log.info("retention purge", r)).catch((e) => log.error("retention purge failed", { err: e }));

@@ -1,4 +1,3 @@
-import { join, resolve, sep } from "node:path";
 import type { Context } from "hono";
 import type { z } from "zod";
 import { AttendancePage, EventForm, type EventFilterParams, type FormValues } from "../../views/pages/attendance";
@@ -89,7 +88,6 @@ export function registerAttendanceRoutes(r: Router, deps: AppDeps) {
   const { services, config } = deps;
   const att = services.attendance;
   const tz = config.TZ;
-  const mediaDir = resolve(config.DATA_DIR, "media");
   const isAdmin = (c: Context<AppEnv>) => c.get("user")?.role === "admin";
   const unprocessable = (e: unknown): Record<string, string> | null => (e instanceof HttpError && e.status === 422 ? ((e.details?.fields as Record<string, string>) ?? { _: e.message }) : null);
 
@@ -179,11 +177,9 @@ export function registerAttendanceRoutes(r: Router, deps: AppDeps) {
   r.get("/attendance/:id/evidence", "viewer", async (c) => {
     const e = await att.getEvent(idParam(c), isAdmin(c));
     if (!e.evidencePath) throw new HttpError(404, "This event has no photo");
-    const path = resolve(join(mediaDir, e.evidencePath));
-    if (!path.startsWith(mediaDir + sep)) throw new HttpError(404, "This event has no photo");
-    const file = Bun.file(path);
-    if (!(await file.exists())) throw new HttpError(404, "The photo is no longer kept");
-    return new Response(file, { headers: { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600" } });
+    const photo = await services.media.open(e.evidencePath);
+    if (!photo) throw new HttpError(404, "The photo is no longer kept");
+    return new Response(photo, { headers: { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600" } });
   });
 
   const editPage = async (c: Context<AppEnv>, id: number, values?: FormValues, errors?: Record<string, string>, status?: number) => {

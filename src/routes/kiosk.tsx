@@ -27,7 +27,7 @@ export function registerKioskRoutes(r: Router, api: Api, deps: AppDeps) {
           schema: z.object({ result: z.string(), name: z.string().optional(), personId: z.number().int().optional(), ts: z.string().optional(), message: z.string().optional() }),
         },
         422: { description: "Unreadable image", schema: errorSchema },
-        503: { description: "Engine busy or off", schema: errorSchema },
+        503: { description: "Engine busy or off, or media storage unreachable (the evidence photo cannot be stored)", schema: errorSchema },
       },
     },
     async (c) => c.json(await sightings.punch(await imageField(c), `kiosk ${actorOf(c).label}`)),

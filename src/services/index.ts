@@ -23,6 +23,7 @@ import { EventBus } from "./bus";
 import { CameraService } from "./cameras";
 import { SightingService } from "./sightings";
 import { ReviewService } from "./review";
+import { createMediaStore, MonitoredMediaStore } from "./media";
 
 /** Application services; routes call these and never touch the database directly. */
 export interface Banner {
@@ -44,6 +45,8 @@ export interface Services {
   cameras: CameraService;
   sightings: SightingService;
   review: ReviewService;
+  /** Evidence photos and unknown-face crops: DATA_DIR/media or the S3 bucket. */
+  media: MonitoredMediaStore;
   /** Site-wide notices shown above every page (e.g. recognition disabled). */
   banners(): Banner[];
   /** Stops background work (workers, timers) before the database closes. */
@@ -55,6 +58,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
   const audit = new AuditService(db);
   const users = new UsersRepo(db);
   const people = new PeopleService(new PeopleRepo(db), new DepartmentsRepo(db), audit);
+  const media = new MonitoredMediaStore(createMediaStore(config), log);
   const faces = new FaceService({
     engine: null,
     disabledReason: "the engine is starting",
@@ -84,13 +88,12 @@ export function createServices(database: Database, auth: Auth, config: Config, l
   attendanceService.startSettling();
   const bus = new EventBus();
   const camerasRepo = new CamerasRepo(db);
-  const mediaDir = join(resolve(config.DATA_DIR), "media");
   const sightings = new SightingService({
     repo: camerasRepo,
     attendance: attendanceService,
     faces,
     bus,
-    mediaDir,
+    media,
     tz: config.TZ,
     dedupeMs: config.EVENT_DEDUPE_MINUTES * 60_000,
     minIntervalMs: config.BOTH_MIN_INTERVAL_MINUTES * 60_000,
@@ -110,12 +113,16 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     bus,
     cameras,
     sightings,
-    review: new ReviewService({ repo: camerasRepo, faces, people, sightings, audit }),
+    review: new ReviewService({ repo: camerasRepo, faces, people, sightings, media, audit }),
+    media,
     banners: () => {
       const st = faces.status();
-      return st.ready ? [] : [{ level: "error", text: `Face recognition is disabled: ${st.reason}.` }];
+      const out: Banner[] = st.ready ? [] : [{ level: "error", text: `Face recognition is disabled: ${st.reason}.` }];
+      if (media.problem) out.push({ level: "error", text: `Media storage ${media.location} is unreachable (${media.problem}): camera and kiosk check-ins are not recorded until their photos can be stored.` });
+      return out;
     },
     close: async () => {
+      media.close();
       await cameras.close();
       await attendanceService.stopSettling();
     },

@@ -4,6 +4,7 @@ import type { Actor, AuditService } from "../db/repos/audit";
 import type { CamerasRepo, UnknownFaceRow } from "../db/repos/cameras";
 import { HttpError } from "../lib/http";
 import type { FaceService } from "./faces";
+import type { MediaStore } from "./media";
 import type { PeopleService } from "./people";
 import type { PersonCreate } from "./schemas";
 import type { SightingService } from "./sightings";
@@ -18,7 +19,7 @@ export interface ReviewOutcome {
 }
 
 export class ReviewService {
-  constructor(private readonly d: { repo: CamerasRepo; faces: FaceService; people: PeopleService; sightings: SightingService; audit: AuditService }) {}
+  constructor(private readonly d: { repo: CamerasRepo; faces: FaceService; people: PeopleService; sightings: SightingService; media: MediaStore; audit: AuditService }) {}
 
   async groups(limit: number, offset: number) {
     const [groups, total] = await Promise.all([this.d.repo.openGroups(limit, offset), this.d.repo.countOpenGroups()]);
@@ -43,13 +44,13 @@ export class ReviewService {
   private async enrollCrops(personId: number, faces: UnknownFaceRow[], actor: Actor): Promise<ReviewOutcome> {
     const out: ReviewOutcome = { personId, enrolled: 0, rejected: [] };
     for (const f of faces.slice(0, ENROLL_PER_GROUP)) {
-      const file = Bun.file(this.d.sightings.mediaPath(f.cropPath));
-      if (!(await file.exists())) {
+      const photo = await this.d.media.get(f.cropPath);
+      if (!photo) {
         out.rejected.push({ unknownId: f.id, reason: "the photo was purged" });
         continue;
       }
       try {
-        await this.d.faces.enroll(personId, new Uint8Array(await file.arrayBuffer()), actor, "upload");
+        await this.d.faces.enroll(personId, photo, actor, "upload");
         out.enrolled++;
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;

@@ -1,7 +1,5 @@
 // Decided camera tracks → attendance events (known people) or the unknown-faces review queue.
-// Evidence is written to DATA_DIR/media before anything is recorded or announced.
-import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+// Evidence is stored (DATA_DIR/media or the S3 bucket) before anything is recorded or announced.
 import sharp from "sharp";
 import type { Actor } from "../db/repos/audit";
 import type { CamerasRepo } from "../db/repos/cameras";
@@ -12,6 +10,7 @@ import type { Logger } from "../lib/log";
 import type { EventBus } from "./bus";
 import type { CameraSighting } from "./cameras";
 import type { FaceService } from "./faces";
+import type { MediaStore } from "./media";
 
 /** The attendance side the camera pipeline needs (implemented by the attendance service). */
 export interface AttendanceRecorder {
@@ -44,7 +43,7 @@ export class SightingService {
       attendance: AttendanceRecorder;
       faces: FaceService;
       bus: EventBus;
-      mediaDir: string;
+      media: MediaStore;
       tz: string;
       dedupeMs: number;
       minIntervalMs: number;
@@ -53,20 +52,9 @@ export class SightingService {
   ) {}
 
   private async save(folder: "evidence" | "unknown", ts: Date, bytes: Uint8Array): Promise<string> {
-    const rel = join(folder, localDay(ts, this.d.tz), `${crypto.randomUUID()}.jpg`);
-    const abs = resolve(this.d.mediaDir, rel);
-    mkdirSync(dirname(abs), { recursive: true });
-    await Bun.write(`${abs}.tmp`, bytes);
-    renameSync(`${abs}.tmp`, abs);
+    const rel = `${folder}/${localDay(ts, this.d.tz)}/${crypto.randomUUID()}.jpg`;
+    await this.d.media.put(rel, bytes);
     return rel;
-  }
-
-  /** Absolute path of a stored media file (evidence or unknown face), refusing paths outside the media folder. */
-  mediaPath(rel: string): string {
-    const root = resolve(this.d.mediaDir);
-    const abs = resolve(root, rel);
-    if (!abs.startsWith(root + "/")) throw new Error("media path escapes the media folder");
-    return abs;
   }
 
   readonly handle = async (s: CameraSighting): Promise<void> => {
@@ -79,7 +67,7 @@ export class SightingService {
       );
       return;
     }
-    await this.recordUnknown(s, ts);
+    await this.recordUnknown(s, ts).catch((e) => this.d.log.error("unknown face from a sighting failed", { err: e, cameraId: camera.id }));
   };
 
   /**
@@ -182,22 +170,9 @@ export class SightingService {
     const cutoffDay = addDays(localDay(now, this.d.tz), -days);
     const cutoff = dayStart(cutoffDay, this.d.tz);
     const crops = await this.d.repo.purgeUnknownBefore(cutoff);
-    for (const c of crops) rmSync(this.mediaPath(c), { force: true });
-    let evidenceDays = 0;
-    for (const folder of ["evidence", "unknown"] as const) {
-      let days: string[] = [];
-      try {
-        days = readdirSync(this.mediaPath(folder));
-      } catch {
-        continue;
-      }
-      for (const day of days) {
-        if (/^\d{4}-\d{2}-\d{2}$/.test(day) && day < cutoffDay) {
-          rmSync(this.mediaPath(join(folder, day)), { recursive: true, force: true });
-          if (folder === "evidence") evidenceDays++;
-        }
-      }
-    }
+    for (const c of crops) await this.d.media.remove(c);
+    const evidenceDays = await this.d.media.purgeBefore("evidence", cutoffDay);
+    await this.d.media.purgeBefore("unknown", cutoffDay);
     this.invalidateGroups();
     return { unknownFaces: crops.length, evidenceDays };
   }

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/lib/log";
 import { build, type Built } from "../../src/server";
@@ -31,6 +32,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { engi
     stop: async () => {
       await server.stop(true);
       await built.close();
+      rmSync(config.DATA_DIR, { recursive: true, force: true });
     },
   };
 }
