@@ -23,11 +23,12 @@ const log = createLogger("warn");
 
 const manifest = loadManifest();
 const m = defaultModels();
+const sizedDetector = manifest.models.find((x): x is ModelOfRole<"detector"> => x.id === "yunet_n_dynamic");
 const recognizers = manifest.models.filter((x): x is ModelOfRole<"recognizer"> => x.role === "recognizer");
 
 const pool = (size: number, threads: number) =>
   new EnginePool(
-    { modelsDir: MODELS_DIR, detector: m.detector, recognizers, liveness: m.liveness, maxPixels: 40e6, detThreshold: 0.6, threads },
+    { modelsDir: MODELS_DIR, detector: m.detector, sizedDetector, recognizers, liveness: m.liveness, maxPixels: 40e6, detThreshold: 0.6, threads },
     { size, queueLimit: 100_000, jobTimeoutMs: 120_000, log },
   );
 

@@ -2,7 +2,7 @@ import { setDefaultTimeout } from "bun:test";
 import * as calibration from "../src/domain/face/calibration";
 import { describe, expect, test } from "bun:test";
 import { gaussian, rng } from "./support/random";
-import { ARCFACE_TEMPLATE, alignFace, applyAffine, cropScaled, invertAffine, umeyama, warpAffine, type Affine } from "../src/domain/face/align";
+import { ARCFACE_TEMPLATE, alignFace, alignedInside, applyAffine, cropScaled, invertAffine, umeyama, warpAffine, type Affine } from "../src/domain/face/align";
 import { letterbox } from "../src/domain/face/letterbox";
 import { Gallery, NegativeIndex, cosine, decide, l2normalize } from "../src/domain/face/matching";
 import { iou, nms } from "../src/domain/face/nms";
@@ -185,6 +185,34 @@ describe("quality", () => {
     // every inner pixel: |4·v − 4·(255 − v)| = 1020 with alternating sign → variance 1020²
     expect(laplacianVariance(checker, n, n)).toBeCloseTo(1020 * 1020, 3);
     expect(laplacianVariance(new Float32Array(n * n).fill(99), n, n)).toBe(0);
+  });
+
+  test("the aligned crop's inside mask: landmarks shifted right by 50 px in a 112 px wide image", () => {
+    // The crop then samples source x = crop x + 50: inside for crop x ≤ 61 only (source x ≤ 111).
+    const shifted = ARCFACE_TEMPLATE.map(([x, y]) => [x + 50, y] as Point);
+    const inside = alignedInside(112, 112, shifted);
+    for (const y of [0, 56, 111]) {
+      expect(inside[y * 112 + 61]).toBe(1);
+      expect(inside[y * 112 + 62]).toBe(0);
+    }
+    expect(inside.reduce((a, b) => a + b, 0)).toBe(62 * 112);
+    expect(alignedInside(112, 112, ARCFACE_TEMPLATE).every((v) => v === 1)).toBe(true);
+  });
+
+  test("a black band from the image's edge is not sharpness and not darkness", () => {
+    // A smooth face-grey crop whose left 40 columns are outside the image (black).
+    const size = 112;
+    const banded: RgbImage = { width: size, height: size, data: new Uint8Array(size * size * 3).map((_, i) => (Math.floor(i / 3) % size < 40 ? 0 : 150)) };
+    const inside = new Uint8Array(size * size).map((_, i) => (i % size < 40 ? 0 : 1));
+    const det = { box: [10, 10, 200, 200] as [number, number, number, number], score: 0.9, landmarks: ARCFACE_TEMPLATE };
+    const naive = faceQuality(banded, det);
+    // Inner region x, y ∈ [22, 90): per row the band's border gives +150 at x = 39 and −150 at
+    // x = 40, so the variance is 2·150² / 68; 18 of the 68 columns are black.
+    expect(naive.sharpness).toBeCloseTo((2 * 150 ** 2) / 68, 0);
+    expect(naive.brightness).toBeCloseTo((150 * 50) / 68, 0);
+    const masked = faceQuality(banded, det, inside);
+    expect(masked.sharpness).toBe(0);
+    expect(masked.brightness).toBe(150);
   });
 
   test("faceQuality and the verdict's reasons", () => {

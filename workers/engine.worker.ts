@@ -6,7 +6,7 @@ import * as ort from "onnxruntime-node";
 
 ort.env.logLevel = "error";
 import sharp, { type Metadata } from "sharp";
-import { alignFace, cropScaled } from "../src/domain/face/align";
+import { alignedInside, alignFace, cropScaled } from "../src/domain/face/align";
 import { l2normalize } from "../src/domain/face/matching";
 import { letterbox } from "../src/domain/face/letterbox";
 import { iou, nms } from "../src/domain/face/nms";
@@ -29,7 +29,7 @@ const MIN_SIDE = 32;
 
 let init: EngineInit;
 let detector: ort.InferenceSession;
-let frameDetector: ort.InferenceSession | null = null;
+let sizedDetector: ort.InferenceSession | null = null;
 const recognizers = new Map<string, ort.InferenceSession>();
 const liveness: { session: ort.InferenceSession; model: EngineInit["liveness"][number] }[] = [];
 
@@ -40,7 +40,7 @@ function sessionOptions(): ort.InferenceSession.SessionOptions {
 async function start(msg: EngineInit) {
   init = msg;
   detector = await ort.InferenceSession.create(join(init.modelsDir, init.detector.file), sessionOptions());
-  if (init.frameDetector) frameDetector = await ort.InferenceSession.create(join(init.modelsDir, init.frameDetector.file), sessionOptions());
+  if (init.sizedDetector) sizedDetector = await ort.InferenceSession.create(join(init.modelsDir, init.sizedDetector.file), sessionOptions());
   for (const r of init.recognizers) recognizers.set(r.id, await ort.InferenceSession.create(join(init.modelsDir, r.file), sessionOptions()));
   for (const l of init.liveness) liveness.push({ session: await ort.InferenceSession.create(join(init.modelsDir, l.file), sessionOptions()), model: l });
 }
@@ -84,21 +84,25 @@ function rawFrame(data: Uint8Array, size: { width: number; height: number }): { 
 }
 
 /**
- * Detection input size: a fixed-size model gets its size; a dynamic one (camera frames) gets the
- * image scaled into the model's nominal size, rounded up to its multiple, so a 640x360 frame is
- * run at 640x384 instead of padded to 640x640.
+ * Detection input size: a fixed-size model gets its size. A dynamic one gets the image at its own
+ * size, rounded up to the model's multiple: a camera frame is scaled into the model's nominal size
+ * (640x360 runs at 640x384 instead of padded to 640x640); a photo is only ever scaled down to fit
+ * it, or up until its longer side reaches STILL_MIN_SIDE, because a face that fills a small photo
+ * is found and landmarked best near the face sizes the detector was trained on.
  */
-function detectorSize(model: EngineInit["detector"], img: RgbImage): { W: number; H: number } {
+const STILL_MIN_SIDE = 224;
+function detectorSize(model: EngineInit["detector"], img: RgbImage, camera: boolean): { W: number; H: number } {
   const { width, height, dynamic, multipleOf = 32 } = model.input;
   if (!dynamic) return { W: width, H: height };
-  const scale = Math.min(width / img.width, height / img.height);
+  const fit = Math.min(width / img.width, height / img.height);
+  const scale = camera ? fit : Math.min(fit, Math.max(1, STILL_MIN_SIDE / Math.max(img.width, img.height)));
   return { W: Math.ceil((img.width * scale) / multipleOf) * multipleOf, H: Math.ceil((img.height * scale) / multipleOf) * multipleOf };
 }
 
 async function detect(img: RgbImage, maxFaces: number, camera = false): Promise<Detection[]> {
-  const model = camera && frameDetector ? init.frameDetector! : init.detector;
-  const session = camera && frameDetector ? frameDetector : detector;
-  const { W, H } = detectorSize(model, img);
+  const model = sizedDetector ? init.sizedDetector! : init.detector;
+  const session = sizedDetector ?? detector;
+  const { W, H } = detectorSize(model, img, camera);
   const lb = letterbox(img.width, img.height, W, H);
   const small = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .resize(lb.width, lb.height, { fit: "fill", kernel: "linear" })
@@ -197,7 +201,7 @@ async function analyze(req: AnalyzeRequest): Promise<AnalyzeResult> {
       box: d.box.map((v) => Math.round(v * 10) / 10) as FaceResult["box"],
       landmarks: d.landmarks,
       detScore: d.score,
-      quality: faceQuality(a, d),
+      quality: faceQuality(a, d, alignedInside(img.width, img.height, d.landmarks, a.width)),
       liveness: live[i] ?? null,
       embedding: embeddings[i]!,
       ...(reusedOf[i]! >= 0 ? { reused: reusedOf[i]! } : {}),

@@ -6,8 +6,11 @@ import type { Point } from "../src/domain/face/types";
 export interface EngineInit {
   modelsDir: string;
   detector: ModelOfRole<"detector">;
-  /** Detector for camera frames (raw input), sized to the frame's aspect ratio; else `detector`. */
-  frameDetector?: ModelOfRole<"detector">;
+  /**
+   * Dynamic-input detector run at each image's own size (photos and camera frames); `detector`,
+   * whose input is a fixed square, is the fallback when this one is missing or corrupt.
+   */
+  sizedDetector?: ModelOfRole<"detector">;
   recognizers: ModelOfRole<"recognizer">[];
   liveness: ModelOfRole<"liveness">[];
   maxPixels: number;

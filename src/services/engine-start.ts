@@ -12,9 +12,10 @@ export async function startEngine(config: Config, faces: FaceService, log: Logge
   const m = defaultModels();
   // The alternative recognisers are optional: without them only switching to them is unavailable.
   const alternatives = loadManifest().models.filter((x): x is ModelOfRole<"recognizer"> => x.role === "recognizer" && x.id !== m.recognizer.id);
-  // Camera frames use the dynamic-size YuNet (run at the frame's aspect ratio), when it is there.
-  const frameDetector = modelById("yunet_n_dynamic") as ModelOfRole<"detector">;
-  const needed = [m.detector, m.recognizer, ...m.liveness, ...alternatives, frameDetector];
+  // Photos and camera frames use the dynamic-size YuNet (run at each image's own size) when it is
+  // there; the fixed 640x640 detector of the default pack is the fallback.
+  const sizedDetector = modelById("yunet_n_dynamic") as ModelOfRole<"detector">;
+  const needed = [m.detector, m.recognizer, ...m.liveness, ...alternatives, sizedDetector];
   let lastLogged = new Map<string, number>();
   const results = await ensureModels(config.MODELS_DIR, needed, {
     download: config.MODELS_DOWNLOAD,
@@ -30,8 +31,8 @@ export async function startEngine(config: Config, faces: FaceService, log: Logge
   lastLogged = new Map();
   const usable = (id: string) => results[id]?.status === "ok" || results[id]?.status === "downloaded";
   for (const a of alternatives.filter((x) => !usable(x.id))) log.warn("optional recogniser unavailable", { id: a.id, status: results[a.id]?.status, reason: results[a.id]?.reason });
-  if (!usable(frameDetector.id)) log.warn("camera frames use the photo detector (padded to square)", { id: frameDetector.id, status: results[frameDetector.id]?.status });
-  const bad = Object.entries(results).filter(([id, r]) => !usable(id) && !alternatives.some((a) => a.id === id) && id !== frameDetector.id);
+  if (!usable(sizedDetector.id)) log.warn("detection falls back to the fixed 640x640 detector (slower on small photos)", { id: sizedDetector.id, status: results[sizedDetector.id]?.status });
+  const bad = Object.entries(results).filter(([id, r]) => !usable(id) && !alternatives.some((a) => a.id === id) && id !== sizedDetector.id);
   if (bad.length) {
     const reason = bad.map(([id, r]) => `model ${id} is ${r.status}${r.reason ? ` (${r.reason})` : ""}`).join("; ") + ` in ${config.MODELS_DIR}; run \`bun run models\``;
     log.error("face recognition disabled", { reason });
@@ -39,7 +40,7 @@ export async function startEngine(config: Config, faces: FaceService, log: Logge
     return null;
   }
   const pool = new EnginePool(
-    { modelsDir: config.MODELS_DIR, detector: m.detector, frameDetector: usable(frameDetector.id) ? frameDetector : undefined, recognizers: [m.recognizer, ...alternatives.filter((x) => usable(x.id))], liveness: m.liveness, maxPixels: config.MAX_IMAGE_PIXELS, detThreshold: 0.6, threads: 1 },
+    { modelsDir: config.MODELS_DIR, detector: m.detector, sizedDetector: usable(sizedDetector.id) ? sizedDetector : undefined, recognizers: [m.recognizer, ...alternatives.filter((x) => usable(x.id))], liveness: m.liveness, maxPixels: config.MAX_IMAGE_PIXELS, detThreshold: 0.6, threads: 1 },
     { size: config.ENGINE_WORKERS, queueLimit: config.ENGINE_QUEUE, jobTimeoutMs: 30_000, log },
   );
   try {

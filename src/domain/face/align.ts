@@ -79,6 +79,23 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number)
   return { width: outW, height: outH, data: out };
 }
 
+/**
+ * Which pixels of the aligned crop for these landmarks sample the source image (1) rather than the
+ * black outside it (0): a face near the image's edge gets a crop with a black band whose hard
+ * border must not count as detail when judging sharpness.
+ */
+export function alignedInside(width: number, height: number, landmarks: Point[], size = 112): Uint8Array {
+  const k = size / 112;
+  const inv = invertAffine(umeyama(landmarks, ARCFACE_TEMPLATE.map(([x, y]) => [x * k, y * k] as Point)));
+  const out = new Uint8Array(size * size);
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const [sx, sy] = applyAffine(inv, [x, y]);
+      out[y * size + x] = sx >= 0 && sy >= 0 && sx <= width - 1 && sy <= height - 1 ? 1 : 0;
+    }
+  return out;
+}
+
 /** The ArcFace-aligned size x size crop for five landmarks. */
 export function alignFace(img: RgbImage, landmarks: Point[], size = 112): RgbImage {
   const k = size / 112;

@@ -59,12 +59,16 @@ export function grey(img: RgbImage): Float32Array {
   return g;
 }
 
-/** Variance of the Laplacian (4-neighbour kernel) over the inner region (a margin of `margin` px). */
-export function laplacianVariance(g: Float32Array, width: number, height: number, margin = 1): number {
+/**
+ * Variance of the Laplacian (4-neighbour kernel) over the inner region (a margin of `margin` px);
+ * with `inside`, only where the pixel and its four neighbours are marked 1 in it.
+ */
+export function laplacianVariance(g: Float32Array, width: number, height: number, margin = 1, inside?: Uint8Array): number {
   let sum = 0, sum2 = 0, n = 0;
   for (let y = Math.max(1, margin); y < height - Math.max(1, margin); y++) {
     for (let x = Math.max(1, margin); x < width - Math.max(1, margin); x++) {
       const i = y * width + x;
+      if (inside && !(inside[i] && inside[i - 1] && inside[i + 1] && inside[i - width] && inside[i + width])) continue;
       const l = g[i - 1]! + g[i + 1]! + g[i - width]! + g[i + width]! - 4 * g[i]!;
       sum += l;
       sum2 += l * l;
@@ -76,17 +80,26 @@ export function laplacianVariance(g: Float32Array, width: number, height: number
   return sum2 / n - mean * mean;
 }
 
-/** Quality measures of one detected face and its aligned crop. */
-export function faceQuality(aligned: RgbImage, det: Detection): FaceQuality {
+/**
+ * Quality measures of one detected face and its aligned crop; `inside` (from alignedInside) keeps
+ * the black band of a face cut by the image's edge out of sharpness and brightness.
+ */
+export function faceQuality(aligned: RgbImage, det: Detection, inside?: Uint8Array): FaceQuality {
   const g = grey(aligned);
   const m = Math.round(aligned.width * 0.2);
   let bsum = 0, bn = 0;
-  for (let y = m; y < aligned.height - m; y++) for (let x = m; x < aligned.width - m; x++, bn++) bsum += g[y * aligned.width + x]!;
+  for (let y = m; y < aligned.height - m; y++)
+    for (let x = m; x < aligned.width - m; x++) {
+      const i = y * aligned.width + x;
+      if (inside && !inside[i]) continue;
+      bsum += g[i]!;
+      bn++;
+    }
   const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
   const pose = poseFromLandmarks(det.landmarks);
   return {
     faceSize: round(Math.min(det.box[2], det.box[3])),
-    sharpness: round(laplacianVariance(g, aligned.width, aligned.height, m)),
+    sharpness: round(laplacianVariance(g, aligned.width, aligned.height, m, inside)),
     brightness: round(bn ? bsum / bn : 0),
     yaw: round(pose.yaw),
     pitch: round(pose.pitch),
