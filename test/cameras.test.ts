@@ -36,7 +36,9 @@ describe("cameras", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "clockface-cam-"));
-    clip = await slideshow([photo("Amaury_Nolasco_4619_crop.jpg"), photo("Melissa_Benoist_12864_crop.jpg"), photo("Eric_Dane_36377_crop.jpg")], { secondsEach: 3, out: join(dir, "door.mp4") });
+    // Two enrolled people and three strangers, one after another.
+    const shown = ["Amaury_Nolasco_4619_crop.jpg", "Melissa_Benoist_12864_crop.jpg", "Eric_Dane_36377_crop.jpg", "Steve_Carell_104543_crop.jpg", "Adam_Brody_360_crop.jpg"];
+    clip = await slideshow(shown.map(photo), { secondsEach: 3, out: join(dir, "door.mp4") });
     t = await makeApp("pglite", { CLOCKFACE_ALLOW_FILE_SOURCES: "1" }, { engine: true });
     for (const [name, code, photos] of [
       ["Amaury Nolasco", "AN", ["Amaury_Nolasco_4615_crop.jpg", "Amaury_Nolasco_4616_crop.jpg", "Amaury_Nolasco_4617_crop.jpg"]],
@@ -58,14 +60,15 @@ describe("cameras", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test("a file camera: each enrolled person gets one check-in, the stranger goes to the unknown queue", async () => {
+  test("a file camera: each enrolled person gets one check-in, each stranger goes to the unknown queue", async () => {
     const r = await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "Front door", url: `file://${clip}`, direction: "in", fps: 5 }) });
     expect(r.status).toBe(201);
     const cam = await r.json();
     await eventually(async () => (await (await t.req(`/api/v1/cameras/${cam.id}`, { as: "viewer" })).json()).status.state, "live", 20_000);
-    // The clip loops (9 s); after ~2 loops every face has been seen twice.
-    await eventually(async () => (await rows(sql`select 1 from unknown_faces`)).length > 0 && (await rows(sql`select 1 from attendance_events`)).length >= 2, true, 45_000);
-    await Bun.sleep(10_000);
+    // The clip loops (15 s); once all three strangers have a group, a second loop shows everyone again.
+    const groups = async () => (await rows(sql`select distinct group_id from unknown_faces`)).length;
+    await eventually(async () => (await groups()) >= 3 && (await rows(sql`select 1 from attendance_events`)).length >= 2, true, 60_000);
+    await Bun.sleep(16_000);
     const events = await rows(sql`select person_id, kind, source, camera_id, evidence_path, similarity from attendance_events order by id`);
     expect(events.map((e) => [e.person_id, e.kind, e.source, e.camera_id])).toEqual(
       expect.arrayContaining([
@@ -78,8 +81,9 @@ describe("cameras", () => {
     for (const e of events) expect(await Bun.file(join(t.config.DATA_DIR, "media", String(e.evidence_path))).exists()).toBe(true);
     const unknown = await rows(sql`select group_id, kind, crop_path from unknown_faces`);
     expect(unknown.length).toBeGreaterThanOrEqual(1);
-    // The stranger seen on every loop lands in one group.
-    expect(new Set(unknown.map((u) => u.group_id)).size).toBe(1);
+    // Each stranger, seen on every loop, lands in a group of their own.
+    expect(new Set(unknown.map((u) => u.group_id)).size).toBe(3);
+    expect(unknown.length).toBeGreaterThanOrEqual(4);
     const status = (await (await t.req(`/api/v1/cameras/${cam.id}`, { as: "viewer" })).json()).status;
     expect(status.processed).toBeGreaterThan(20);
     expect(status.latencyMs.p95).toBeGreaterThan(0);
@@ -106,6 +110,22 @@ describe("cameras", () => {
     expect((await rows(sql`select 1 from people where employee_code = 'MB' and consent_at is not null`)).length).toBe(1);
     expect((await rows(sql`select 1 from unknown_faces where group_id = ${groupId} and status = 'open'`)).length).toBe(0);
     expect((await t.req(`/unknown/${groupId}/dismiss`, { as: "operator", method: "POST", ...form({}) })).status).toBe(404);
+
+    // The other two strangers' groups: one is assigned to an existing person, one dismissed.
+    const others = (await rows(sql`select distinct group_id from unknown_faces where status = 'open' order by group_id`)).map((r) => Number(r.group_id));
+    expect(others.length).toBe(2);
+    const edFaces = async () => (await rows(sql`select 1 from faces where person_id = ${ids.ED}`)).length;
+    const before = await edFaces();
+    const assigned = await t.req(`/unknown/${others[0]}/assign`, { as: "operator", method: "POST", ...form({ employeeCode: "ED" }) });
+    expect(assigned.status).toBe(200);
+    expect(await assigned.text()).toMatch(/Employee ED: [1-9]\d* faces? enrolled/);
+    expect(await edFaces()).toBeGreaterThan(before);
+    expect(await rows(sql`select distinct status, person_id from unknown_faces where group_id = ${others[0]}`)).toEqual([{ status: "assigned", person_id: ids.ED }]);
+    const dismissed = await t.req(`/unknown/${others[1]}/dismiss`, { as: "operator", method: "POST", ...form({}) });
+    expect(dismissed.status).toBe(200);
+    expect(await dismissed.text()).toMatch(/Dismissed [1-9]\d* face\(s\)\./);
+    expect(await rows(sql`select distinct status from unknown_faces where group_id = ${others[1]}`)).toEqual([{ status: "dismissed" }]);
+    expect(await rows(sql`select 1 from unknown_faces where status = 'open'`)).toEqual([]);
 
     const media = join(t.config.DATA_DIR, "media");
     const evidence = await rows(sql`select evidence_path from attendance_events where evidence_path is not null`);
