@@ -83,10 +83,10 @@ describe("manifest", () => {
     if (mbf.role !== "recognizer" || paddle.role !== "recognizer") throw new Error("recognizers expected");
     expect(mbf.output.dim).toBe(512);
     expect(mbf.input.channels).toBe("RGB");
-    expect(mbf.thresholds).toEqual({ match: 0.392, unknown: 0.266, margin: 0.05, calibrated: true }); // from bench:engine --calibrate
+    expect(mbf.thresholds).toEqual({ match: 0.388, unknown: 0.265, margin: 0.05, calibrated: true }); // from bench:engine --calibrate
     expect(paddle.output.dim).toBe(128);
     expect(paddle.input.channels).toBe("BGR");
-    expect(paddle.thresholds).toEqual({ match: 0.476, unknown: 0.333, margin: 0.05, calibrated: true });
+    expect(paddle.thresholds).toEqual({ match: 0.479, unknown: 0.334, margin: 0.05, calibrated: true });
     const live = defaultModels().liveness.map((l) => [l.id, l.output.cropScale, l.output.realIndex]);
     expect(live).toEqual([
       ["minifasnet_v2", 2.7, 1],
