@@ -42,6 +42,11 @@ describe("dashboard in Chromium", () => {
     const page = await ctx.newPage();
     const problems: string[] = [];
     page.on("pageerror", (e) => problems.push(e.message));
+    // The SSE extension arrives late (as on a slow link): the feed must still connect.
+    await page.route("**/assets/vendor/hx-sse.min.js", async (route) => {
+      await Bun.sleep(500);
+      await route.continue();
+    });
     await page.goto(`${srv.url}/`);
     const card = async (label: string) => Number(await page.locator(".card", { hasText: label }).first().locator(".n").textContent());
     expect(await card("present")).toBe(report.counts.present);

@@ -31,8 +31,11 @@ export function Layout({ title, user, active, pages, banner, children }: LayoutP
         <title>{`${title} · Clockface`}</title>
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/css/app.css" />
-        <script src="/assets/vendor/htmx.min.js" defer></script>
-        <script src="/assets/vendor/hx-sse.min.js" defer></script>
+        {/* Not deferred: htmx run from a deferred script starts on a timer, which can fire before a
+            slower deferred extension has loaded, and then hx-sse:connect is never wired up. Loaded
+            while the page is still parsing, htmx waits for DOMContentLoaded, after both. */}
+        <script src="/assets/vendor/htmx.min.js"></script>
+        <script src="/assets/vendor/hx-sse.min.js"></script>
         <script src="/assets/vendor/alpine-csp.min.js" defer></script>
       </head>
       <body>
