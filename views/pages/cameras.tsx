@@ -258,7 +258,8 @@ export function LivePage({ cameras, tz }: { cameras: CameraView[]; tz: string })
                 <a href={`/cameras/${c.id}`}>
                   <img src={`/cameras/${c.id}/live.mjpg`} alt={`Live view of ${c.name}`} />
                 </a>
-                <figcaption>
+                {/* The caption refreshes itself from this page; the stream keeps playing. */}
+                <figcaption id={`cap-${c.id}`} hx-get="/live" hx-select={`#cap-${c.id}`} hx-trigger="every 5s" hx-swap="outerHTML">
                   {c.name} <StatusBadge s={c.status} />
                 </figcaption>
               </figure>
