@@ -8,6 +8,7 @@ import { createLogger, type Logger } from "./lib/log";
 import { createAuth } from "./services/auth";
 import { createServices } from "./services";
 import { startEngine } from "./services/engine-start";
+import { periodic } from "./lib/periodic";
 
 /** The session secret: from the environment, or generated once into DATA_DIR/secret. */
 export function loadSecret(config: Config): string {
@@ -67,9 +68,11 @@ export async function build(
   await services.media.verify();
   await services.cameras.startAll();
   // Retention: evidence photos and unknown faces older than RETENTION_DAYS, an hour after start and daily.
-  const purge = () => services.sightings.purge(new Date(), config.RETENTION_DAYS).then((r) => log.info("retention purge", r)).catch((e) => log.error("retention purge failed", { err: e }));
-  const purgeTimers = [setTimeout(purge, 3_600_000), setInterval(purge, 86_400_000)];
-  for (const t of purgeTimers) (t as { unref?: () => void }).unref?.();
+  const retention = periodic(async () => log.info("retention purge", await services.sightings.purge(new Date(), config.RETENTION_DAYS)), {
+    firstMs: 3_600_000,
+    everyMs: 86_400_000,
+    onError: (e) => log.error("retention purge failed", { err: e }),
+  });
   if (await services.accounts.bootstrapAdmin(config.CLOCKFACE_ADMIN_EMAIL, config.CLOCKFACE_ADMIN_PASSWORD)) {
     log.info("created the first admin from CLOCKFACE_ADMIN_EMAIL", { email: config.CLOCKFACE_ADMIN_EMAIL });
   }
@@ -79,7 +82,7 @@ export async function build(
     routes,
     engineReady,
     close: async () => {
-      for (const t of purgeTimers) clearTimeout(t);
+      await retention.stop();
       await services.close?.();
       await (await engineReady)?.close();
       await services.jobs.idle();
