@@ -33,22 +33,19 @@ export function Dashboard({ o, day, today, cameras, recent, tz }: { o: Overview;
       <div id="today" hx-get="/" hx-trigger="every 30s" hx-select="#today" hx-swap="outerHTML">
         <Panel title={`Today, ${day}`}>
           <div class="cards">
-            <a class="card ok" href={`/reports/daily?date=${day}`}>
-              <div class="n">{today.present}</div>
-              <div>present</div>
-            </a>
-            <a class="card warn" href={`/reports/daily?date=${day}`}>
-              <div class="n">{today.late}</div>
-              <div>late</div>
-            </a>
-            <a class="card bad" href={`/reports/daily?date=${day}`}>
-              <div class="n">{today.absent}</div>
-              <div>absent</div>
-            </a>
-            <a class="card" href={`/reports/daily?date=${day}`}>
-              <div class="n">{today.onLeave}</div>
-              <div>on leave</div>
-            </a>
+            {(
+              [
+                ["ok", today.present, "present"],
+                ["warn", today.late, "late"],
+                ["bad", today.absent, "absent"],
+                ["", today.onLeave, "on leave"],
+              ] as const
+            ).map(([tone, n, label]) => (
+              <a class={`card ${tone}`.trim()} href={`/reports/daily?date=${day}`}>
+                <div class="n">{n}</div>
+                <div>{label}</div>
+              </a>
+            ))}
             <div class="card">
               <div class="n">{today.notYet}</div>
               <div>not started yet</div>
