@@ -183,6 +183,47 @@ describe("cameras", () => {
     await t.req(`/api/v1/cameras/${cam.id}`, { as: "operator", method: "DELETE" });
   });
 
+  test("the camera pages: add, refuse bad input with the message, test the connection, edit and delete", async () => {
+    const form = (f: Record<string, string>) => ({ redirect: "manual" as const, headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost:3000" }, body: new URLSearchParams(f).toString() });
+    const post = (path: string, f: Record<string, string>) => t.req(path, { as: "operator", method: "POST", ...form(f) });
+    // Bad input: the form comes back with the message next to the field and what was typed.
+    const bad = await post("/cameras", { name: "Side gate", url: "ftp://10.0.0.9/cam", direction: "in", fps: "5" });
+    expect(bad.status).toBe(422);
+    const badPage = await bad.text();
+    expect(badPage).toContain("Unsupported scheme");
+    expect(badPage).toContain('value="Side gate"');
+    expect((await post("/cameras", { name: "Side gate", url: "rtsp://10.0.0.9/cam", direction: "sideways", fps: "5" })).status).toBe(422);
+    // Test connection on the typed URL shows the frame it got.
+    const tested = await post("/cameras/test", { url: `file://${clip}` });
+    expect(tested.status).toBe(200);
+    const testedPage = await tested.text();
+    expect(testedPage).toContain("Connected: got a frame");
+    expect(testedPage).toContain('src="data:image/jpeg;base64,');
+    expect((await post("/cameras/test", { url: "" })).status).toBe(422);
+    // Add (viewers may not), then the camera's page.
+    expect((await t.req("/cameras", { as: "viewer", method: "POST", ...form({ name: "x", url: "rtsp://10.0.0.9/cam" }) })).status).toBe(403);
+    const added = await post("/cameras", { name: "Side gate", url: "rtsp://admin:hunter3@127.0.0.1:9/cam", direction: "in", fps: "5", enabled: "on" });
+    expect(added.status).toBe(303);
+    const at = added.headers.get("location")!;
+    expect(at).toMatch(/^\/cameras\/\d+$/);
+    const detail = await (await t.req(at, { as: "viewer" })).text();
+    expect(detail).toContain("Side gate");
+    expect(detail).not.toContain("hunter3");
+    // Edit: direction and fps change, the password is kept when the URL field is left empty.
+    const edited = await post(at, { name: "Side gate", url: "", direction: "out", fps: "3", enabled: "on" });
+    expect(edited.status).toBe(303);
+    const cam = await (await t.req(`/api/v1${at}`, { as: "viewer" })).json();
+    expect(cam).toMatchObject({ name: "Side gate", direction: "out", fps: 3, enabled: true });
+    expect(cam.url).toBe("rtsp://***@127.0.0.1:9/cam");
+    expect(await rows(sql`select url from cameras where id = ${cam.id}`)).toEqual([{ url: "rtsp://admin:hunter3@127.0.0.1:9/cam" }]);
+    expect((await post(at, { name: "", url: "", direction: "out", fps: "3" })).status).toBe(422);
+    // Delete.
+    const deleted = await post(`${at}/delete`, {});
+    expect(deleted.status).toBe(303);
+    expect(deleted.headers.get("location")).toBe("/cameras");
+    expect((await t.req(at, { as: "viewer" })).status).toBe(404);
+  });
+
   test("an unreachable camera shows an error status instead of hanging", async () => {
     const port = freePort();
     const cam = await (await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "Nowhere", url: `rtsp://127.0.0.1:${port}/live` }) })).json();
