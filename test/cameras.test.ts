@@ -84,6 +84,15 @@ describe("cameras", () => {
     // Each stranger, seen on every loop, lands in a group of their own.
     expect(new Set(unknown.map((u) => u.group_id)).size).toBe(3);
     expect(unknown.length).toBeGreaterThanOrEqual(4);
+    // The attendance API filters by camera and pages.
+    const byCamera = await (await t.req(`/api/v1/attendance?cameraId=${cam.id}&limit=1`, { as: "viewer" })).json();
+    expect(byCamera.total).toBe(2);
+    expect(byCamera.items.map((e: { cameraId: number }) => e.cameraId)).toEqual([cam.id]);
+    const second = await (await t.req(`/api/v1/attendance?cameraId=${cam.id}&limit=1&offset=1`, { as: "viewer" })).json();
+    expect(second.items.length).toBe(1);
+    expect(second.items[0].id).not.toBe(byCamera.items[0].id);
+    expect((await (await t.req(`/api/v1/attendance?cameraId=${cam.id + 1000}`, { as: "viewer" })).json()).total).toBe(0);
+    expect((await t.req("/api/v1/attendance?cameraId=front", { as: "viewer" })).status).toBe(422);
     const status = (await (await t.req(`/api/v1/cameras/${cam.id}`, { as: "viewer" })).json()).status;
     expect(status.processed).toBeGreaterThan(20);
     expect(status.latencyMs.p95).toBeGreaterThan(0);
