@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Glob, type Server } from "bun";
 import manifestJson from "../models/manifest.json";
-import { defaultModelList, defaultModels, loadManifest, manifestSchema, modelById } from "../src/models/manifest";
+import { defaultModelList, defaultModels, loadManifest, manifestSchema, modelById, startModelList } from "../src/models/manifest";
 import { ensureModels, verifyModel, type ModelFile, type ModelProgress } from "../src/models/store";
 
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
@@ -99,6 +99,9 @@ describe("manifest", () => {
     const d = defaultModels();
     expect([d.detector.id, d.recognizer.id, d.browserDetector.id]).toEqual(["yunet_2023mar", "w600k_mbf_int8", "blazeface_short"]);
     expect(defaultModelList().map((m) => m.id)).toEqual(["yunet_2023mar", "w600k_mbf_int8", "minifasnet_v2", "minifasnet_v1se", "blazeface_short"]);
+    const start = startModelList();
+    expect(start.required).toEqual(defaultModelList());
+    expect(start.optional.map((m) => m.id)).toEqual(["yunet_n_dynamic", "mobilefacenet128_paddle"]);
     expect(() => modelById("nope")).toThrow(/unknown model id "nope"/);
   });
 
@@ -397,8 +400,10 @@ describe("bun run models", () => {
     });
     const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     expect(code).toBe(0);
-    for (const id of defaultModelList().map((m) => m.id)) expect(out).toMatch(new RegExp(`^${id}\\s+\\S+\\s+ok\\s`, "m"));
-    expect(out).not.toContain("yunet_n_dynamic");
+    // What `bun start` fetches: the default pack, the sized detector and the alternative recogniser.
+    for (const id of [...defaultModelList().map((m) => m.id), "yunet_n_dynamic", "mobilefacenet128_paddle"]) expect(out).toMatch(new RegExp(`^${id}\\s+\\S+\\s+ok\\s`, "m"));
+    expect(out).not.toContain("scrfd_500m");
+    expect(out).not.toContain("note: optional");
     expect(err).toContain("verify   w600k_mbf_int8           100%  3.5/3.5 MB");
   });
 

@@ -141,3 +141,18 @@ export function defaultModelList(manifest: Manifest = loadManifest()): ModelEntr
   const d = defaultModels(manifest);
   return [d.detector, d.recognizer, ...d.liveness, d.browserDetector];
 }
+
+/** The dynamic-input detector that runs every photo and frame at its own size (the default pack's fixed one is its fallback). */
+export const SIZED_DETECTOR_ID = "yunet_n_dynamic";
+
+/**
+ * What `bun start` and `bun run models` fetch: the default pack, then the optional models — the
+ * sized detector and the alternative recognisers (without them detection is slower, or switching
+ * the recogniser is unavailable, but recognition works).
+ */
+export function startModelList(manifest: Manifest = loadManifest()): { required: ModelEntry[]; optional: ModelEntry[] } {
+  const d = defaultModels(manifest);
+  const sized = manifest.models.find((x) => x.id === SIZED_DETECTOR_ID && x.role === "detector");
+  const alternatives = manifest.models.filter((x) => x.role === "recognizer" && x.id !== d.recognizer.id);
+  return { required: defaultModelList(manifest), optional: [...(sized ? [sized] : []), ...alternatives] };
+}

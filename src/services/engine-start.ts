@@ -4,18 +4,20 @@
 import { EnginePool } from "./engine";
 import type { Config } from "../config";
 import type { Logger } from "../lib/log";
-import { defaultModels, loadManifest, modelById, type ModelOfRole } from "../models/manifest";
+import { defaultModels, modelById, SIZED_DETECTOR_ID, startModelList, type ModelOfRole } from "../models/manifest";
 import { ensureModels } from "../models/store";
 import type { FaceService } from "./faces";
 
 export async function startEngine(config: Config, faces: FaceService, log: Logger): Promise<EnginePool | null> {
   const m = defaultModels();
+  const { required, optional } = startModelList();
   // The alternative recognisers are optional: without them only switching to them is unavailable.
-  const alternatives = loadManifest().models.filter((x): x is ModelOfRole<"recognizer"> => x.role === "recognizer" && x.id !== m.recognizer.id);
+  const alternatives = optional.filter((x): x is ModelOfRole<"recognizer"> => x.role === "recognizer");
   // Photos and camera frames use the dynamic-size YuNet (run at each image's own size) when it is
   // there; the fixed 640x640 detector of the default pack is the fallback.
-  const sizedDetector = modelById("yunet_n_dynamic") as ModelOfRole<"detector">;
-  const needed = [m.detector, m.recognizer, ...m.liveness, ...alternatives, sizedDetector];
+  const sizedDetector = modelById(SIZED_DETECTOR_ID) as ModelOfRole<"detector">;
+  // The in-browser detector is not the server's concern here (the webcam pages report it).
+  const needed = [...required.filter((x) => x.role !== "browser_detector"), ...optional];
   let lastLogged = new Map<string, number>();
   const results = await ensureModels(config.MODELS_DIR, needed, {
     download: config.MODELS_DOWNLOAD,
