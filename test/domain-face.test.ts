@@ -2,7 +2,7 @@ import { setDefaultTimeout } from "bun:test";
 import * as calibration from "../src/domain/face/calibration";
 import { describe, expect, test } from "bun:test";
 import { gaussian, rng } from "./support/random";
-import { ARCFACE_TEMPLATE, alignFace, alignedInside, applyAffine, cropScaled, invertAffine, umeyama, warpAffine, type Affine } from "../src/domain/face/align";
+import { ARCFACE_TEMPLATE, alignFace, applyAffine, cropScaled, invertAffine, umeyama, warpAffine, type Affine } from "../src/domain/face/align";
 import { letterbox } from "../src/domain/face/letterbox";
 import { Gallery, NegativeIndex, cosine, decide, l2normalize } from "../src/domain/face/matching";
 import { iou, nms } from "../src/domain/face/nms";
@@ -190,13 +190,19 @@ describe("quality", () => {
   test("the aligned crop's inside mask: landmarks shifted right by 50 px in a 112 px wide image", () => {
     // The crop then samples source x = crop x + 50: inside for crop x ≤ 61 only (source x ≤ 111).
     const shifted = ARCFACE_TEMPLATE.map(([x, y]) => [x + 50, y] as Point);
-    const inside = alignedInside(112, 112, shifted);
+    const src: RgbImage = { width: 112, height: 112, data: new Uint8Array(112 * 112 * 3).fill(90) };
+    const inside = new Uint8Array(112 * 112);
+    const crop = alignFace(src, shifted, 112, inside);
     for (const y of [0, 56, 111]) {
       expect(inside[y * 112 + 61]).toBe(1);
       expect(inside[y * 112 + 62]).toBe(0);
     }
     expect(inside.reduce((a, b) => a + b, 0)).toBe(62 * 112);
-    expect(alignedInside(112, 112, ARCFACE_TEMPLATE).every((v) => v === 1)).toBe(true);
+    // The mask agrees with the pixels: grey inside, black well outside.
+    expect([crop.data[(56 * 112 + 30) * 3], crop.data[(56 * 112 + 100) * 3]]).toEqual([90, 0]);
+    const all = new Uint8Array(112 * 112);
+    alignFace(src, ARCFACE_TEMPLATE, 112, all);
+    expect(all.every((v) => v === 1)).toBe(true);
   });
 
   test("a black band from the image's edge is not sharpness and not darkness", () => {

@@ -6,7 +6,7 @@ import * as ort from "onnxruntime-node";
 
 ort.env.logLevel = "error";
 import sharp, { type Metadata } from "sharp";
-import { alignedInside, alignFace, cropScaled } from "../src/domain/face/align";
+import { alignFace, cropScaled } from "../src/domain/face/align";
 import { l2normalize } from "../src/domain/face/matching";
 import { letterbox } from "../src/domain/face/letterbox";
 import { iou, nms } from "../src/domain/face/nms";
@@ -184,7 +184,8 @@ async function analyze(req: AnalyzeRequest): Promise<AnalyzeResult> {
     return best;
   });
   const t2 = performance.now();
-  const aligned = dets.map((d) => alignFace(img, d.landmarks, 112));
+  const insides = dets.map(() => new Uint8Array(112 * 112));
+  const aligned = dets.map((d, i) => alignFace(img, d.landmarks, 112, insides[i]));
   const t3 = performance.now();
   const live = req.liveness ? await Promise.all(dets.map((d, i) => (reusedOf[i]! >= 0 ? null : livenessScore(img, d)))) : dets.map(() => null);
   const t4 = performance.now();
@@ -201,7 +202,7 @@ async function analyze(req: AnalyzeRequest): Promise<AnalyzeResult> {
       box: d.box.map((v) => Math.round(v * 10) / 10) as FaceResult["box"],
       landmarks: d.landmarks,
       detScore: d.score,
-      quality: faceQuality(a, d, alignedInside(img.width, img.height, d.landmarks, a.width)),
+      quality: faceQuality(a, d, insides[i]),
       liveness: live[i] ?? null,
       embedding: embeddings[i]!,
       ...(reusedOf[i]! >= 0 ? { reused: reusedOf[i]! } : {}),

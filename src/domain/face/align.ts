@@ -55,8 +55,9 @@ export function invertAffine(m: Affine): Affine {
 /**
  * Warps `img` with `m` (mapping source pixels to output pixels) into an outW x outH image, sampling
  * bilinearly at integer pixel coordinates (as OpenCV's warpAffine); outside the source is black.
+ * `inside`, when given (outW x outH), is set to 1 where the sample lies within the source, else 0.
  */
-export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number): RgbImage {
+export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number, inside?: Uint8Array): RgbImage {
   const inv = invertAffine(m);
   const out = new Uint8Array(outW * outH * 3);
   const { width: W, height: H, data } = img;
@@ -64,6 +65,7 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number)
     let sx = inv[1] * y + inv[2];
     let sy = inv[4] * y + inv[5];
     for (let x = 0; x < outW; x++, sx += inv[0], sy += inv[3]) {
+      if (inside) inside[y * outW + x] = sx >= 0 && sy >= 0 && sx <= W - 1 && sy <= H - 1 ? 1 : 0;
       const x0 = Math.floor(sx), y0 = Math.floor(sy);
       if (x0 < -1 || y0 < -1 || x0 >= W || y0 >= H) continue;
       const fx = sx - x0, fy = sy - y0;
@@ -80,27 +82,14 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number)
 }
 
 /**
- * Which pixels of the aligned crop for these landmarks sample the source image (1) rather than the
- * black outside it (0): a face near the image's edge gets a crop with a black band whose hard
- * border must not count as detail when judging sharpness.
+ * The ArcFace-aligned size x size crop for five landmarks. `inside` (size x size), when given, marks
+ * the crop's pixels that come from the image: a face at the image's edge gets a black band whose
+ * hard border must not count as detail when judging sharpness.
  */
-export function alignedInside(width: number, height: number, landmarks: Point[], size = 112): Uint8Array {
-  const k = size / 112;
-  const inv = invertAffine(umeyama(landmarks, ARCFACE_TEMPLATE.map(([x, y]) => [x * k, y * k] as Point)));
-  const out = new Uint8Array(size * size);
-  for (let y = 0; y < size; y++)
-    for (let x = 0; x < size; x++) {
-      const [sx, sy] = applyAffine(inv, [x, y]);
-      out[y * size + x] = sx >= 0 && sy >= 0 && sx <= width - 1 && sy <= height - 1 ? 1 : 0;
-    }
-  return out;
-}
-
-/** The ArcFace-aligned size x size crop for five landmarks. */
-export function alignFace(img: RgbImage, landmarks: Point[], size = 112): RgbImage {
+export function alignFace(img: RgbImage, landmarks: Point[], size = 112, inside?: Uint8Array): RgbImage {
   const k = size / 112;
   const template = ARCFACE_TEMPLATE.map(([x, y]) => [x * k, y * k] as Point);
-  return warpAffine(img, umeyama(landmarks, template), size, size);
+  return warpAffine(img, umeyama(landmarks, template), size, size, inside);
 }
 
 /**

@@ -81,7 +81,7 @@ export function laplacianVariance(g: Float32Array, width: number, height: number
 }
 
 /**
- * Quality measures of one detected face and its aligned crop; `inside` (from alignedInside) keeps
+ * Quality measures of one detected face and its aligned crop; `inside` (from alignFace) keeps
  * the black band of a face cut by the image's edge out of sharpness and brightness.
  */
 export function faceQuality(aligned: RgbImage, det: Detection, inside?: Uint8Array): FaceQuality {
