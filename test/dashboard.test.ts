@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chromium, type Browser } from "playwright-core";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium";
 import { eventually } from "./support/eventually";
-import { startServer } from "./support/server";
+import { ADMIN_ENV, cookiesFor, signIn, startServer, type Session } from "./support/server";
 
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
 setDefaultTimeout(60_000);
@@ -13,13 +13,12 @@ setDefaultTimeout(60_000);
 describe("dashboard in Chromium", () => {
   let srv: Awaited<ReturnType<typeof startServer>>;
   let browser: Browser;
-  let cookie: string;
-  const api = (path: string, init: RequestInit = {}) => fetch(`${srv.url}${path}`, { ...init, headers: { origin: srv.url, cookie, "content-type": "application/json", ...(init.headers ?? {}) } });
+  let session: Session;
+  const api = (path: string, init: RequestInit = {}) => session.api(path, { ...init, headers: { "content-type": "application/json", ...(init.headers ?? {}) } });
 
   beforeAll(async () => {
-    srv = await startServer({ CLOCKFACE_ADMIN_EMAIL: "boss@example.com", CLOCKFACE_ADMIN_PASSWORD: "boss-password-1" });
-    const login = await fetch(`${srv.url}/login`, { method: "POST", redirect: "manual", headers: { origin: srv.url, "content-type": "application/x-www-form-urlencoded" }, body: "email=boss%40example.com&password=boss-password-1" });
-    cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    srv = await startServer(ADMIN_ENV);
+    session = await signIn(srv.url);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
@@ -38,7 +37,7 @@ describe("dashboard in Chromium", () => {
     const report = await (await api(`/api/v1/reports/daily?date=${day}`)).json();
 
     const ctx = await browser.newContext();
-    await ctx.addCookies(cookie.split("; ").map((c) => ({ name: c.split("=")[0]!, value: c.slice(c.indexOf("=") + 1), url: srv.url })));
+    await ctx.addCookies(cookiesFor(session, srv.url));
     const page = await ctx.newPage();
     const problems: string[] = [];
     page.on("pageerror", (e) => problems.push(e.message));

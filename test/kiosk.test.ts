@@ -11,7 +11,7 @@ import { resolveFfmpeg } from "../workers/frame-source";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium";
 import { slideshow } from "./support/clips";
 import { eventually } from "./support/eventually";
-import { startServer } from "./support/server";
+import { ADMIN_ENV, enrollPerson, signIn, startServer, type Session } from "./support/server";
 
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
 setDefaultTimeout(60_000);
@@ -24,8 +24,7 @@ describe("kiosk", () => {
   let browser: Browser;
   let dir: string;
   let key: string;
-  let cookie: string;
-  const api = (path: string, init: RequestInit = {}) => fetch(`${srv.url}${path}`, { ...init, headers: { origin: srv.url, cookie, ...(init.headers ?? {}) } });
+  let session: Session;
   const punch = async (file: string | Uint8Array, k = key) => {
     const fd = new FormData();
     fd.set("image", typeof file === "string" ? Bun.file(join(CROPS, file)) : new Blob([file as Uint8Array<ArrayBuffer>]), "k.jpg");
@@ -39,15 +38,9 @@ describe("kiosk", () => {
     const y4m = join(dir, "k.y4m");
     const ff = Bun.spawnSync([await resolveFfmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-i", mp4, "-pix_fmt", "yuv420p", y4m]);
     if (ff.exitCode !== 0) throw new Error(ff.stderr.toString());
-    srv = await startServer({ CLOCKFACE_ADMIN_EMAIL: "boss@example.com", CLOCKFACE_ADMIN_PASSWORD: "boss-password-1" }, { engine: true });
-    const login = await fetch(`${srv.url}/login`, { method: "POST", redirect: "manual", headers: { origin: srv.url, "content-type": "application/x-www-form-urlencoded" }, body: "email=boss%40example.com&password=boss-password-1" });
-    cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    const p = await (await api("/api/v1/people", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Amaury Nolasco", employeeCode: "AN", consent: true }) })).json();
-    for (const f of ["Amaury_Nolasco_4615_crop.jpg", "Amaury_Nolasco_4616_crop.jpg"]) {
-      const fd = new FormData();
-      fd.set("image", Bun.file(join(CROPS, f)), f);
-      expect((await api(`/api/v1/people/${p.id}/faces`, { method: "POST", body: fd })).status).toBe(201);
-    }
+    srv = await startServer(ADMIN_ENV, { engine: true });
+    session = await signIn(srv.url);
+    await enrollPerson(session, { name: "Amaury Nolasco", employeeCode: "AN" }, ["Amaury_Nolasco_4615_crop.jpg", "Amaury_Nolasco_4616_crop.jpg"].map((f) => join(CROPS, f)));
     key = await makeKey();
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${y4m}`] });
   }, 120_000);
@@ -71,7 +64,7 @@ describe("kiosk", () => {
     await eventually(async () => /Welcome, Amaury Nolasco — checked in \d\d:\d\d/.test((await page.locator(".kiosk-message").textContent()) ?? ""), true, 40_000);
     await page.screenshot({ path: join(artifacts, "kiosk.png") });
     await eventually(async () => /Amaury Nolasco, you are already checked in/.test((await page.locator(".kiosk-message").textContent()) ?? ""), true, 30_000);
-    const events = await (await api("/api/v1/attendance?limit=10")).json();
+    const events = await (await session.api("/api/v1/attendance?limit=10")).json();
     expect(events.items.filter((e: { source: string; evidenceUrl: string | null }) => e.source === "kiosk" && e.evidenceUrl).length).toBe(1);
     await page.close();
   }, 90_000);

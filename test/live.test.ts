@@ -10,7 +10,7 @@ import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium";
 import { slideshow } from "./support/clips";
 import { eventually } from "./support/eventually";
-import { startServer } from "./support/server";
+import { ADMIN_ENV, cookiesFor, enrollPerson, signIn, startServer, type Session } from "./support/server";
 
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
 setDefaultTimeout(60_000);
@@ -21,33 +21,23 @@ describe("live pages in Chromium", () => {
   let srv: Awaited<ReturnType<typeof startServer>>;
   let browser: Browser;
   let ctx: BrowserContext;
-  let cookie: string;
+  let session: Session;
   let dir: string;
   let camId: number;
-  const api = (path: string, init: RequestInit = {}) => fetch(`${srv.url}${path}`, { ...init, headers: { origin: srv.url, cookie, ...(init.headers ?? {}) } });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "clockface-live-"));
     const clip = await slideshow([join(CROPS, "Amaury_Nolasco_4619_crop.jpg"), join(CROPS, "Melissa_Benoist_12864_crop.jpg")], { secondsEach: 3, out: join(dir, "door.mp4") });
     // No dedupe window: every loop of the clip is a new check-in, so the feed gets one while the page is open.
-    srv = await startServer(
-      { CLOCKFACE_ADMIN_EMAIL: "boss@example.com", CLOCKFACE_ADMIN_PASSWORD: "boss-password-1", CLOCKFACE_ALLOW_FILE_SOURCES: "1", EVENT_DEDUPE_MINUTES: "0" },
-      { engine: true },
-    );
-    const login = await fetch(`${srv.url}/login`, { method: "POST", redirect: "manual", headers: { origin: srv.url, "content-type": "application/x-www-form-urlencoded" }, body: "email=boss%40example.com&password=boss-password-1" });
-    cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    const p = await (await api("/api/v1/people", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Amaury Nolasco", employeeCode: "AN", consent: true }) })).json();
-    for (const f of ["Amaury_Nolasco_4615_crop.jpg", "Amaury_Nolasco_4616_crop.jpg"]) {
-      const fd = new FormData();
-      fd.set("image", Bun.file(join(CROPS, f)), f);
-      expect((await api(`/api/v1/people/${p.id}/faces`, { method: "POST", body: fd })).status).toBe(201);
-    }
-    const cam = await api("/api/v1/cameras", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Front door", url: `file://${clip}`, direction: "in", fps: 5 }) });
+    srv = await startServer({ ...ADMIN_ENV, CLOCKFACE_ALLOW_FILE_SOURCES: "1", EVENT_DEDUPE_MINUTES: "0" }, { engine: true });
+    session = await signIn(srv.url);
+    await enrollPerson(session, { name: "Amaury Nolasco", employeeCode: "AN" }, ["Amaury_Nolasco_4615_crop.jpg", "Amaury_Nolasco_4616_crop.jpg"].map((f) => join(CROPS, f)));
+    const cam = await session.api("/api/v1/cameras", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Front door", url: `file://${clip}`, direction: "in", fps: 5 }) });
     expect(cam.status).toBe(201);
     camId = (await cam.json()).id;
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     ctx = await browser.newContext();
-    await ctx.addCookies(cookie.split("; ").map((c) => ({ name: c.split("=")[0]!, value: c.slice(c.indexOf("=") + 1), url: srv.url })));
+    await ctx.addCookies(cookiesFor(session, srv.url));
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

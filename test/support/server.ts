@@ -36,3 +36,41 @@ export async function startServer(env: Record<string, string> = {}, opts: { engi
     },
   };
 }
+
+/** Settings that bootstrap an admin; sign in as them with `signIn`. */
+export const ADMIN_ENV = { CLOCKFACE_ADMIN_EMAIL: "boss@example.com", CLOCKFACE_ADMIN_PASSWORD: "boss-password-1" };
+
+export interface Session {
+  /** The session cookie header value (also for a browser context, see `cookiesFor`). */
+  cookie: string;
+  /** A same-origin request with the session. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/** Signs in through the login form as the admin of ADMIN_ENV. */
+export async function signIn(url: string): Promise<Session> {
+  const body = new URLSearchParams({ email: ADMIN_ENV.CLOCKFACE_ADMIN_EMAIL, password: ADMIN_ENV.CLOCKFACE_ADMIN_PASSWORD }).toString();
+  const login = await fetch(`${url}/login`, { method: "POST", redirect: "manual", headers: { origin: url, "content-type": "application/x-www-form-urlencoded" }, body });
+  const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  if (!cookie) throw new Error(`sign-in failed with ${login.status}`);
+  return { cookie, api: (path, init = {}) => fetch(`${url}${path}`, { ...init, headers: { origin: url, cookie, ...(init.headers ?? {}) } }) };
+}
+
+/** The session's cookies in the form a Playwright browser context takes. */
+export function cookiesFor(session: Session, url: string): { name: string; value: string; url: string }[] {
+  return session.cookie.split("; ").map((c) => ({ name: c.split("=")[0]!, value: c.slice(c.indexOf("=") + 1), url }));
+}
+
+/** Creates a person with recorded consent and enrols each photo through the API (each must be accepted). */
+export async function enrollPerson(session: Session, person: { name: string; employeeCode: string }, photos: string[]): Promise<number> {
+  const res = await session.api("/api/v1/people", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...person, consent: true }) });
+  if (res.status !== 201) throw new Error(`creating ${person.name} failed with ${res.status}: ${await res.text()}`);
+  const { id } = (await res.json()) as { id: number };
+  for (const file of photos) {
+    const fd = new FormData();
+    fd.set("image", Bun.file(file), file.split("/").pop());
+    const r = await session.api(`/api/v1/people/${id}/faces`, { method: "POST", body: fd });
+    if (r.status !== 201) throw new Error(`enrolling ${file} failed with ${r.status}: ${await r.text()}`);
+  }
+  return id;
+}
