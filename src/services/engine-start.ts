@@ -56,6 +56,6 @@ export async function startEngine(config: Config, faces: FaceService, log: Logge
   }
   await faces.load(pool.recognizerIds());
   faces.attach(pool);
-  log.info("face engine ready", { workers: config.ENGINE_WORKERS, recognizer: faces.recognizerId, recognizers: pool.recognizerIds() });
+  log.info("face engine ready", { workers: config.ENGINE_WORKERS, detector: usable(sizedDetector.id) ? sizedDetector.id : m.detector.id, recognizer: faces.recognizerId, recognizers: pool.recognizerIds() });
   return pool;
 }
