@@ -127,40 +127,40 @@ async function detect(img: RgbImage, maxFaces: number, camera = false): Promise<
   return nms(dets, 0.3, maxFaces);
 }
 
-function toTensor(images: RgbImage[], model: { input: { width: number; height: number; channels: "RGB" | "BGR"; mean: number[]; std: number[] } }): ort.Tensor {
+/** One image as a [1, 3, H, W] tensor in the model's channel order and normalisation. */
+function toTensor(im: RgbImage, model: { input: { width: number; height: number; channels: "RGB" | "BGR"; mean: number[]; std: number[] } }): ort.Tensor {
   const { width: W, height: H, channels, mean, std } = model.input;
   const plane = W * H;
-  const t = new Float32Array(images.length * 3 * plane);
+  const t = new Float32Array(3 * plane);
   const order = channels === "RGB" ? [0, 1, 2] : [2, 1, 0];
-  images.forEach((im, n) => {
-    const base = n * 3 * plane;
-    for (let i = 0; i < plane; i++) {
-      for (let c = 0; c < 3; c++) {
-        const src = order[c]!;
-        t[base + c * plane + i] = (im.data[i * 3 + src]! - mean[c]!) / std[c]!;
-      }
-    }
-  });
-  return new ort.Tensor("float32", t, [images.length, 3, H, W]);
+  for (let i = 0; i < plane; i++) {
+    for (let c = 0; c < 3; c++) t[c * plane + i] = (im.data[i * 3 + order[c]!]! - mean[c]!) / std[c]!;
+  }
+  return new ort.Tensor("float32", t, [1, 3, H, W]);
 }
 
+/**
+ * One face per run: the int8 recogniser quantises its input tensor dynamically (one scale for the
+ * whole batch), so in a batch a face's embedding would depend on the other faces in it. Batching
+ * brings no speed on CPU here either (bench:engine, batch 1 vs 8).
+ */
 async function embed(aligned: RgbImage[], recognizerId: string): Promise<Float32Array[]> {
   const session = recognizers.get(recognizerId);
   const model = init.recognizers.find((r) => r.id === recognizerId);
   if (!session || !model) throw new Error(`recognizer ${recognizerId} is not loaded`);
-  if (aligned.length === 0) return [];
-  const out = await session.run({ [session.inputNames[0]!]: toTensor(aligned, model) });
-  const v = out[session.outputNames[0]!]!;
-  const data = v.data as Float32Array;
-  const dim = data.length / aligned.length;
-  return aligned.map((_, n) => l2normalize(data.slice(n * dim, (n + 1) * dim)));
+  const out: Float32Array[] = [];
+  for (const face of aligned) {
+    const r = await session.run({ [session.inputNames[0]!]: toTensor(face, model) });
+    out.push(l2normalize((r[session.outputNames[0]!]!.data as Float32Array).slice()));
+  }
+  return out;
 }
 
 async function livenessScore(img: RgbImage, det: Detection): Promise<number> {
   let sum = 0;
   for (const { session, model } of liveness) {
     const crop = cropScaled(img, det.box, model.output.cropScale, model.input.width, model.input.height);
-    const out = await session.run({ [session.inputNames[0]!]: toTensor([crop], model) });
+    const out = await session.run({ [session.inputNames[0]!]: toTensor(crop, model) });
     const logits = Array.from(out[session.outputNames[0]!]!.data as Float32Array);
     const m = Math.max(...logits);
     const exps = logits.map((l) => Math.exp(l - m));
