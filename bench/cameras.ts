@@ -14,7 +14,7 @@ import { slideshow } from "../test/support/clips";
 
 const MODELS_DIR = process.env.MODELS_DIR ?? join(import.meta.dir, "../../shared/models");
 const COUNTS = (process.env.BENCH_CAMERAS ?? "1,2,4,6,8,10,12").split(",").map(Number);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 40);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP = 8;
 const FPS = 5;
 

@@ -11,7 +11,7 @@ import { cpus } from "node:os";
 import { crossValidatedAccuracy, tarAtFar, thresholdAtFar, type ScoredPair } from "../src/domain/face/calibration";
 import { Gallery, cosine, decide } from "../src/domain/face/matching";
 import { createLogger } from "../src/lib/log";
-import { defaultModels, loadManifest, type ModelOfRole } from "../src/models/manifest";
+import { defaultModels, loadManifest, SIZED_DETECTOR_ID, type ModelOfRole } from "../src/models/manifest";
 import { EnginePool } from "../src/services/engine";
 import { alignedPath, croppedPath, loadFacescrub, type Photo } from "./lib/facescrub";
 
@@ -23,7 +23,7 @@ const log = createLogger("warn");
 
 const manifest = loadManifest();
 const m = defaultModels();
-const sizedDetector = manifest.models.find((x): x is ModelOfRole<"detector"> => x.id === "yunet_n_dynamic");
+const sizedDetector = manifest.models.find((x): x is ModelOfRole<"detector"> => x.id === SIZED_DETECTOR_ID);
 const recognizers = manifest.models.filter((x): x is ModelOfRole<"recognizer"> => x.role === "recognizer");
 
 const pool = (size: number, threads: number) =>

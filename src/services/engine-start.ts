@@ -34,7 +34,7 @@ export async function startEngine(config: Config, faces: FaceService, log: Logge
   const usable = (id: string) => results[id]?.status === "ok" || results[id]?.status === "downloaded";
   for (const a of alternatives.filter((x) => !usable(x.id))) log.warn("optional recogniser unavailable", { id: a.id, status: results[a.id]?.status, reason: results[a.id]?.reason });
   if (!usable(sizedDetector.id)) log.warn("detection falls back to the fixed 640x640 detector (slower on small photos)", { id: sizedDetector.id, status: results[sizedDetector.id]?.status });
-  const bad = Object.entries(results).filter(([id, r]) => !usable(id) && !alternatives.some((a) => a.id === id) && id !== sizedDetector.id);
+  const bad = Object.entries(results).filter(([id]) => !usable(id) && !optional.some((o) => o.id === id));
   if (bad.length) {
     const reason = bad.map(([id, r]) => `model ${id} is ${r.status}${r.reason ? ` (${r.reason})` : ""}`).join("; ") + ` in ${config.MODELS_DIR}; run \`bun run models\``;
     log.error("face recognition disabled", { reason });
