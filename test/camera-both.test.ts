@@ -22,10 +22,6 @@ describe("an in-and-out camera on postgres", () => {
   let dir: string;
   let clip: string;
   let personId: number;
-  const rows = async (q: ReturnType<typeof sql>) => {
-    const r = await t.deps.database.db.execute(q);
-    return (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
-  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "clockface-both-"));
@@ -49,11 +45,11 @@ describe("an in-and-out camera on postgres", () => {
     expect(r.status).toBe(201);
     const cam = await r.json();
     // The clip loops every 6 s: three appearances within about 20 s.
-    const kinds = async () => (await rows(sql`select kind from attendance_events where person_id = ${personId} and camera_id = ${cam.id} order by ts, id`)).map((e) => e.kind);
+    const kinds = async () => (await t.rows(sql`select kind from attendance_events where person_id = ${personId} and camera_id = ${cam.id} order by ts, id`)).map((e) => e.kind);
     await eventually(async () => (await kinds()).length >= 3, true, 45_000);
     expect((await kinds()).slice(0, 3)).toEqual(["check_in", "check_out", "check_in"]);
     // The stranger never becomes an event.
-    expect((await rows(sql`select 1 from attendance_events where person_id <> ${personId}`)).length).toBe(0);
+    expect((await t.rows(sql`select 1 from attendance_events where person_id <> ${personId}`)).length).toBe(0);
     expect((await t.req(`/api/v1/cameras/${cam.id}`, { as: "operator", method: "DELETE" })).status).toBe(204);
   }, 90_000);
 });

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { json, makeApp, type TestApp } from "./helpers";
+import { form, json, makeApp, type TestApp } from "./helpers";
 import { slideshow } from "./support/clips";
 import { startRtsp, type RtspServer } from "./support/rtsp";
 import { freePort } from "./support/server";
@@ -29,10 +29,6 @@ describe("cameras", () => {
   let dir: string;
   let clip: string;
   const ids: Record<string, number> = {};
-  const rows = async (q: ReturnType<typeof sql>) => {
-    const r = await t.deps.database.db.execute(q);
-    return (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
-  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "clockface-cam-"));
@@ -66,10 +62,10 @@ describe("cameras", () => {
     const cam = await r.json();
     await eventually(async () => (await (await t.req(`/api/v1/cameras/${cam.id}`, { as: "viewer" })).json()).status.state, "live", 20_000);
     // The clip loops (15 s); once all three strangers have a group, a second loop shows everyone again.
-    const groups = async () => (await rows(sql`select distinct group_id from unknown_faces`)).length;
-    await eventually(async () => (await groups()) >= 3 && (await rows(sql`select 1 from attendance_events`)).length >= 2, true, 60_000);
+    const groups = async () => (await t.rows(sql`select distinct group_id from unknown_faces`)).length;
+    await eventually(async () => (await groups()) >= 3 && (await t.rows(sql`select 1 from attendance_events`)).length >= 2, true, 60_000);
     await Bun.sleep(16_000);
-    const events = await rows(sql`select person_id, kind, source, camera_id, evidence_path, similarity from attendance_events order by id`);
+    const events = await t.rows(sql`select person_id, kind, source, camera_id, evidence_path, similarity from attendance_events order by id`);
     expect(events.map((e) => [e.person_id, e.kind, e.source, e.camera_id])).toEqual(
       expect.arrayContaining([
         [ids.AN, "check_in", "camera", cam.id],
@@ -79,7 +75,7 @@ describe("cameras", () => {
     // Dedupe: the loop shows everyone again within 5 minutes, but there is one event per person.
     expect(events.length).toBe(2);
     for (const e of events) expect(await Bun.file(join(t.config.DATA_DIR, "media", String(e.evidence_path))).exists()).toBe(true);
-    const unknown = await rows(sql`select group_id, kind, crop_path from unknown_faces`);
+    const unknown = await t.rows(sql`select group_id, kind, crop_path from unknown_faces`);
     expect(unknown.length).toBeGreaterThanOrEqual(1);
     // Each stranger, seen on every loop, lands in a group of their own.
     expect(new Set(unknown.map((u) => u.group_id)).size).toBe(3);
@@ -101,11 +97,10 @@ describe("cameras", () => {
   }, 120_000);
 
   test("the unknown-faces queue: enrolling a group needs consent and creates the person; retention purges old faces and evidence", async () => {
-    const form = (f: Record<string, string>) => ({ headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost:3000" }, body: new URLSearchParams(f).toString() });
     expect((await t.req("/unknown", { as: "viewer" })).status).toBe(403);
     const page = await (await t.req("/unknown", { as: "operator" })).text();
     expect(page).toContain("Unknown person");
-    const [g] = await rows(sql`select distinct group_id from unknown_faces where status = 'open'`);
+    const [g] = await t.rows(sql`select distinct group_id from unknown_faces where status = 'open'`);
     const groupId = Number(g!.group_id);
     const noConsent = await t.req(`/unknown/${groupId}/enroll`, { as: "operator", method: "POST", ...form({ name: "Melissa Benoist", employeeCode: "MB" }) });
     expect(noConsent.status).toBe(422);
@@ -116,28 +111,28 @@ describe("cameras", () => {
     const ok = await t.req(`/unknown/${groupId}/enroll`, { as: "operator", method: "POST", ...form({ name: "Melissa Benoist", employeeCode: "MB", consent: "1" }) });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toMatch(/Melissa Benoist: \d+ faces? enrolled/);
-    expect((await rows(sql`select 1 from people where employee_code = 'MB' and consent_at is not null`)).length).toBe(1);
-    expect((await rows(sql`select 1 from unknown_faces where group_id = ${groupId} and status = 'open'`)).length).toBe(0);
+    expect((await t.rows(sql`select 1 from people where employee_code = 'MB' and consent_at is not null`)).length).toBe(1);
+    expect((await t.rows(sql`select 1 from unknown_faces where group_id = ${groupId} and status = 'open'`)).length).toBe(0);
     expect((await t.req(`/unknown/${groupId}/dismiss`, { as: "operator", method: "POST", ...form({}) })).status).toBe(404);
 
     // The other two strangers' groups: one is assigned to an existing person, one dismissed.
-    const others = (await rows(sql`select distinct group_id from unknown_faces where status = 'open' order by group_id`)).map((r) => Number(r.group_id));
+    const others = (await t.rows(sql`select distinct group_id from unknown_faces where status = 'open' order by group_id`)).map((r) => Number(r.group_id));
     expect(others.length).toBe(2);
-    const edFaces = async () => (await rows(sql`select 1 from faces where person_id = ${ids.ED}`)).length;
+    const edFaces = async () => (await t.rows(sql`select 1 from faces where person_id = ${ids.ED}`)).length;
     const before = await edFaces();
     const assigned = await t.req(`/unknown/${others[0]}/assign`, { as: "operator", method: "POST", ...form({ employeeCode: "ED" }) });
     expect(assigned.status).toBe(200);
     expect(await assigned.text()).toMatch(/Employee ED: [1-9]\d* faces? enrolled/);
     expect(await edFaces()).toBeGreaterThan(before);
-    expect(await rows(sql`select distinct status, person_id from unknown_faces where group_id = ${others[0]}`)).toEqual([{ status: "assigned", person_id: ids.ED }]);
+    expect(await t.rows(sql`select distinct status, person_id from unknown_faces where group_id = ${others[0]}`)).toEqual([{ status: "assigned", person_id: ids.ED }]);
     const dismissed = await t.req(`/unknown/${others[1]}/dismiss`, { as: "operator", method: "POST", ...form({}) });
     expect(dismissed.status).toBe(200);
     expect(await dismissed.text()).toMatch(/Dismissed [1-9]\d* face\(s\)\./);
-    expect(await rows(sql`select distinct status from unknown_faces where group_id = ${others[1]}`)).toEqual([{ status: "dismissed" }]);
-    expect(await rows(sql`select 1 from unknown_faces where status = 'open'`)).toEqual([]);
+    expect(await t.rows(sql`select distinct status from unknown_faces where group_id = ${others[1]}`)).toEqual([{ status: "dismissed" }]);
+    expect(await t.rows(sql`select 1 from unknown_faces where status = 'open'`)).toEqual([]);
 
     const media = join(t.config.DATA_DIR, "media");
-    const evidence = await rows(sql`select evidence_path from attendance_events where evidence_path is not null`);
+    const evidence = await t.rows(sql`select evidence_path from attendance_events where evidence_path is not null`);
     expect(evidence.length).toBeGreaterThan(0);
     // Nothing is old enough yet.
     expect(await t.deps.services.sightings.purge(new Date(), 90)).toEqual({ unknownFaces: 0, evidenceDays: 0 });
@@ -145,7 +140,7 @@ describe("cameras", () => {
     // 91 days later everything from today is purged, rows and files.
     const later = await t.deps.services.sightings.purge(new Date(Date.now() + 91 * 86_400_000), 90);
     expect(later.evidenceDays).toBe(1);
-    expect((await rows(sql`select 1 from unknown_faces`)).length).toBe(0);
+    expect((await t.rows(sql`select 1 from unknown_faces`)).length).toBe(0);
     for (const e of evidence) expect(await Bun.file(join(media, String(e.evidence_path))).exists()).toBe(false);
     expect((await t.req(`/media/${evidence[0]!.evidence_path}`, { as: "viewer" })).status).toBe(404);
   });
@@ -180,7 +175,7 @@ describe("cameras", () => {
     expect(cam.url).not.toContain("hunter2");
     expect(await (await t.req(`/cameras/${cam.id}`, { as: "viewer" })).text()).not.toContain("hunter2");
     expect(await (await t.req("/cameras", { as: "viewer" })).text()).not.toContain("hunter2");
-    const audit = await rows(sql`select after::text as a from audit_log where entity = 'camera'`);
+    const audit = await t.rows(sql`select after::text as a from audit_log where entity = 'camera'`);
     expect(audit.map((a) => String(a.a)).join(" ")).not.toContain("hunter2");
     // Test connection on a closed port: the exact error, masked, within the timeout.
     const test = await t.req(`/api/v1/cameras/${cam.id}/test`, { as: "operator", method: "POST" });
@@ -193,7 +188,6 @@ describe("cameras", () => {
   });
 
   test("the camera pages: add, refuse bad input with the message, test the connection, edit and delete", async () => {
-    const form = (f: Record<string, string>) => ({ redirect: "manual" as const, headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost:3000" }, body: new URLSearchParams(f).toString() });
     const post = (path: string, f: Record<string, string>) => t.req(path, { as: "operator", method: "POST", ...form(f) });
     // Bad input: the form comes back with the message next to the field and what was typed.
     const bad = await post("/cameras", { name: "Side gate", url: "ftp://10.0.0.9/cam", direction: "in", fps: "5" });
@@ -224,7 +218,7 @@ describe("cameras", () => {
     const cam = await (await t.req(`/api/v1${at}`, { as: "viewer" })).json();
     expect(cam).toMatchObject({ name: "Side gate", direction: "out", fps: 3, enabled: true });
     expect(cam.url).toBe("rtsp://***@127.0.0.1:9/cam");
-    expect(await rows(sql`select url from cameras where id = ${cam.id}`)).toEqual([{ url: "rtsp://admin:hunter3@127.0.0.1:9/cam" }]);
+    expect(await t.rows(sql`select url from cameras where id = ${cam.id}`)).toEqual([{ url: "rtsp://admin:hunter3@127.0.0.1:9/cam" }]);
     expect((await post(at, { name: "", url: "", direction: "out", fps: "3" })).status).toBe(422);
     // Delete.
     const deleted = await post(`${at}/delete`, {});

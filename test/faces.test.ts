@@ -170,10 +170,7 @@ for (const kind of dbKinds()) {
       expect((await t.req(`/api/v1/people/${aaron}`, { as: "operator", method: "DELETE" })).status).toBe(204);
       expect(existsSync(media)).toBe(false);
       const { sql } = await import("drizzle-orm");
-      const rows = async (q: ReturnType<typeof sql>) => {
-        const r = await t.deps.database.db.execute(q);
-        return (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows).length;
-      };
+      const rows = async (q: ReturnType<typeof sql>) => (await t.rows(q)).length;
       expect(await rows(sql`select 1 from faces where person_id = ${aaron}`)).toBe(0);
       expect(await rows(sql`select 1 from face_embeddings e join faces f on f.id = e.face_id where f.person_id = ${aaron}`)).toBe(0);
       expect(await rows(sql`select 1 from negative_examples where person_id = ${aaron}`)).toBe(0);

@@ -1,4 +1,5 @@
 import { rmSync } from "node:fs";
+import type { SQL } from "drizzle-orm";
 import { loadConfig, type Config } from "../src/config";
 import { build, type Built } from "../src/server";
 import type { UserRole } from "../src/services/auth";
@@ -19,6 +20,8 @@ export interface TestApp extends Built {
   /** Sends a request; `as` signs in with that role first (cached cookie). */
   req(path: string, init?: RequestInit & { as?: UserRole | string }): Promise<Response>;
   cookieFor(role: UserRole): Promise<string>;
+  /** Runs raw SQL on the app's database (PGlite or PostgreSQL alike) and returns the rows. */
+  rows(q: SQL): Promise<Record<string, unknown>[]>;
   apiKeyFor(role: UserRole): Promise<string>;
 }
 
@@ -64,6 +67,10 @@ export async function makeApp(kind: DbKind, env: Record<string, string> = {}, op
         keys.set(role, k.key);
       }
       return keys.get(role)!;
+    },
+    async rows(q) {
+      const r = await built.deps.database.db.execute(q);
+      return (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
     },
     async req(path, init = {}) {
       const headers = new Headers(init.headers);

@@ -22,10 +22,6 @@ for (const kind of dbKinds()) {
     let t: TestApp;
     const ids: Record<string, number> = {};
     const recognize = async (file: string) => (await (await t.req("/api/v1/recognize", { as: "viewer", method: "POST", body: upload(file) })).json()).faces[0];
-    const rows = async (q: ReturnType<typeof sql>) => {
-      const r = await t.deps.database.db.execute(q);
-      return (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
-    };
 
     beforeAll(async () => {
       t = await makeApp(kind, {}, { engine: true });
@@ -73,7 +69,7 @@ for (const kind of dbKinds()) {
       const reset = await t.req("/api/v1/recognition", { as: "admin", method: "PATCH", ...json({ thresholds: null }) });
       expect(await reset.json()).toMatchObject({ calibrated: true });
       expect((await recognize("Aaron_Eckhart_6_crop.jpg")).decision).toBe("match");
-      expect((await rows(sql`select 1 from audit_log where entity = 'settings'`)).length).toBeGreaterThanOrEqual(2);
+      expect((await t.rows(sql`select 1 from audit_log where entity = 'settings'`)).length).toBeGreaterThanOrEqual(2);
     });
 
     test("switching the recogniser re-embeds every face from its crop with progress, then recognises with the new one", async () => {
@@ -89,7 +85,7 @@ for (const kind of dbKinds()) {
       await eventually(async () => (await (await t.req(`/settings/recognition/switch/${jobId}`, { as: "admin" })).text()).includes("Now using mobilefacenet128_paddle: 3 faces re-embedded."), true, 60_000);
 
       expect(await (await t.req("/api/v1/recognition", { as: "viewer" })).json()).toMatchObject({ recognizer: "mobilefacenet128_paddle", switchingTo: null });
-      const models = await rows(sql`select model_id, count(*)::int as n from face_embeddings group by model_id order by model_id`);
+      const models = await t.rows(sql`select model_id, count(*)::int as n from face_embeddings group by model_id order by model_id`);
       expect(models.map((r) => [r.model_id, Number(r.n)])).toEqual([["mobilefacenet128_paddle", 3], ["w600k_mbf_int8", 3]]);
       expect(t.deps.services.faces.gallery.dim).toBe(128);
       expect(await recognize("Aaron_Eckhart_6_crop.jpg")).toMatchObject({ decision: "match", match: { personId: ids.AE } });
@@ -100,7 +96,7 @@ for (const kind of dbKinds()) {
     });
 
     test("switching back: a face whose crop file is gone is skipped and reported, not fatal", async () => {
-      const [face] = await rows(sql`select id, crop_path from faces where person_id = ${ids.AB} order by id desc limit 1`);
+      const [face] = await t.rows(sql`select id, crop_path from faces where person_id = ${ids.AB} order by id desc limit 1`);
       rmSync(join(t.config.DATA_DIR, "media", String(face!.crop_path)));
       // The newest face has no w600k embedding yet (enrolled after the first switch).
       const started = await t.req("/settings/recognition/switch", { as: "admin", method: "POST", ...form({ recognizer: "w600k_mbf_int8" }) });
