@@ -65,6 +65,12 @@ export const configSchema = z.object({
     .max(64)
     .default(Math.max(1, os.cpus().length))
     .describe("Face engine worker threads"),
+  STRANGER_ACCEPT_RATE: z.coerce
+    .number()
+    .min(0.0001)
+    .max(0.05)
+    .default(0.01)
+    .describe("Chance a stranger may be matched to someone enrolled: the calibrated match threshold rises with the number of people so this holds"),
   ENGINE_QUEUE: z.coerce.number().int().min(1).max(10_000).default(32).describe("Images waiting for a worker before callers get 503"),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10).describe("Sign-in attempts per minute per address"),
   API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600).describe("Requests per minute per API key"),

@@ -292,6 +292,25 @@ describe("matching", () => {
     }
   });
 
+  test("gallery counts people and faces per person through adds, replacements and removals", () => {
+    const g = new Gallery(4, 2);
+    const v = (i: number) => Float32Array.from([1, i, 0, 0]);
+    g.add(1, 10, v(1));
+    g.add(2, 10, v(2));
+    g.add(3, 20, v(3));
+    expect([g.people, g.countFor(10), g.countFor(20), g.countFor(30)]).toEqual([2, 2, 1, 0]);
+    g.add(3, 30, v(3)); // face 3 re-added under another person: 20 has none left
+    expect([g.people, g.size, g.countFor(20), g.countFor(30)]).toEqual([2, 3, 0, 1]);
+    g.add(2, 10, v(4)); // same face, same person: no double count
+    expect(g.countFor(10)).toBe(2);
+    expect(g.removeFace(1)).toBe(true);
+    expect([g.people, g.countFor(10)]).toEqual([2, 1]);
+    expect(g.removePerson(10)).toBe(1);
+    expect(g.removePerson(10)).toBe(0);
+    expect([g.people, g.size]).toEqual([1, 1]);
+    expect(g.search(v(3), 1)[0]!.personId).toBe(30);
+  });
+
   test("gallery search equals brute force, before and after removals", () => {
     const dim = 128;
     const g = new Gallery(dim, 4); // 300 rows, under the shortlist size: every row is scored exactly
@@ -373,6 +392,32 @@ describe("calibration", () => {
     expect(rateAtOrAbove(imp, thresholdAtFar(imp, 0))).toBe(0);
     expect(() => thresholdAtFar([], 0.1)).toThrow();
     expect(() => thresholdAtFar(imp, 1)).toThrow();
+  });
+
+  test("match threshold follows the gallery size along the impostor curve", () => {
+    const { matchThresholdForGallery, impostorCurve } = calibration;
+    const curve = [[1e-4, 0.3], [1e-5, 0.4]] as const;
+    // 10 people at 1 %: 1e-3 per comparison, above the curve → its floor.
+    expect(matchThresholdForGallery(curve, 10, 0.01)).toBe(0.3);
+    expect(matchThresholdForGallery(curve, 0, 0.01)).toBe(0.3); // an empty gallery counts as one person
+    expect(matchThresholdForGallery(curve, 100, 0.01)).toBeCloseTo(0.3, 12); // exactly the first point
+    // 1,000 people: 1e-5, the last point; 10,000 people: beyond it, not extrapolated.
+    expect(matchThresholdForGallery(curve, 1000, 0.01)).toBeCloseTo(0.4, 12);
+    expect(matchThresholdForGallery(curve, 10_000, 0.01)).toBe(0.4);
+    // 316 people: 3.16e-5, half way in log(rate) → half way in score.
+    expect(matchThresholdForGallery(curve, Math.sqrt(10) * 100, 0.01)).toBeCloseTo(0.35, 10);
+    // 200 people: log10(1e-4 / 5e-5) = 0.30103 of the way.
+    expect(matchThresholdForGallery(curve, 200, 0.01)).toBeCloseTo(0.3 + 0.030103, 6);
+    // A stricter stranger rate raises it: 100 people at 0.1 % = 1e-5.
+    expect(matchThresholdForGallery(curve, 100, 0.001)).toBeCloseTo(0.4, 12);
+    expect(() => matchThresholdForGallery([], 10, 0.01)).toThrow();
+    expect(() => matchThresholdForGallery([[1e-5, 0.4], [1e-4, 0.3]], 10, 0.01)).toThrow(); // wrong order
+    // Built from impostor scores: thresholds at each rate, highest rate first.
+    const imp = Array.from({ length: 100_000 }, (_, i) => i / 100_000);
+    const c = impostorCurve(imp, [1e-5, 1e-4]);
+    expect(c.map(([f]) => f)).toEqual([1e-4, 1e-5]);
+    expect(c[0]![1]).toBeCloseTo(0.99989 + 1e-6, 9); // just above the 11th highest: 10 of 100,000 pass
+    expect(c[1]![1]).toBeCloseTo(0.99998 + 1e-6, 9); // 1 passes
   });
 
   test("best threshold and cross-validated accuracy by hand", () => {

@@ -10,6 +10,12 @@ import { join } from "node:path";
 import { Glob, type Server } from "bun";
 import manifestJson from "../models/manifest.json";
 import { defaultModelList, defaultModels, loadManifest, manifestSchema, modelById, startModelList } from "../src/models/manifest";
+
+// Written into models/manifest.json by `bun run bench:engine --calibrate` (bench/results/engine.json).
+const MBF_CURVE: [number, number][] = [[0.0001, 0.323], [0.00005, 0.34], [0.00002, 0.366], [0.00001, 0.388]];
+const MBF_UNKNOWN = 0.265;
+const PADDLE_CURVE: [number, number][] = [[0.0001, 0.406], [0.00005, 0.428], [0.00002, 0.451], [0.00001, 0.479]];
+const PADDLE_UNKNOWN = 0.334;
 import { ensureModels, verifyModel, type ModelFile, type ModelProgress } from "../src/models/store";
 
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
@@ -83,10 +89,11 @@ describe("manifest", () => {
     if (mbf.role !== "recognizer" || paddle.role !== "recognizer") throw new Error("recognizers expected");
     expect(mbf.output.dim).toBe(512);
     expect(mbf.input.channels).toBe("RGB");
-    expect(mbf.thresholds).toEqual({ match: 0.388, unknown: 0.265, margin: 0.05, calibrated: true }); // from bench:engine --calibrate
+    // From bench:engine --calibrate: match thresholds at per-pair false accept rates 1e-4 … 1e-5.
+    expect(mbf.thresholds).toEqual({ matchCurve: MBF_CURVE, unknown: MBF_UNKNOWN, margin: 0.05, calibrated: true });
     expect(paddle.output.dim).toBe(128);
     expect(paddle.input.channels).toBe("BGR");
-    expect(paddle.thresholds).toEqual({ match: 0.479, unknown: 0.334, margin: 0.05, calibrated: true });
+    expect(paddle.thresholds).toEqual({ matchCurve: PADDLE_CURVE, unknown: PADDLE_UNKNOWN, margin: 0.05, calibrated: true });
     const live = defaultModels().liveness.map((l) => [l.id, l.output.cropScale, l.output.realIndex]);
     expect(live).toEqual([
       ["minifasnet_v2", 2.7, 1],
@@ -118,6 +125,14 @@ describe("manifest", () => {
     const noThresholds = clone();
     delete noThresholds.models.find((m: any) => m.id === "w600k_mbf_int8").thresholds;
     expect(manifestSchema.safeParse(noThresholds).success).toBe(false);
+
+    const risingCurve = clone();
+    risingCurve.models.find((m: any) => m.id === "w600k_mbf_int8").thresholds.matchCurve = [[1e-5, 0.4], [1e-4, 0.3]];
+    expect(manifestSchema.safeParse(risingCurve).success).toBe(false);
+
+    const unknownAboveMatch = clone();
+    unknownAboveMatch.models.find((m: any) => m.id === "w600k_mbf_int8").thresholds.unknown = 0.9;
+    expect(manifestSchema.safeParse(unknownAboveMatch).success).toBe(false);
 
     const badSha = clone();
     badSha.models[0].sha256 = "ABC";

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { dbKinds, json, makeApp, ORIGIN, type TestApp } from "./helpers";
 import { eventually } from "./support/eventually";
+import { matchThresholdForGallery } from "../src/domain/face/calibration";
+import { modelById } from "../src/models/manifest";
 
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
 setDefaultTimeout(60_000);
@@ -24,7 +26,8 @@ for (const kind of dbKinds()) {
     const recognize = async (file: string) => (await (await t.req("/api/v1/recognize", { as: "viewer", method: "POST", body: upload(file) })).json()).faces[0];
 
     beforeAll(async () => {
-      t = await makeApp(kind, {}, { engine: true });
+      // A strict stranger rate puts these small galleries on the sloped part of the match curve.
+      t = await makeApp(kind, { STRANGER_ACCEPT_RATE: "0.0001" }, { engine: true });
       for (const [name, code, photos] of [
         ["Aaron Eckhart", "AE", ["Aaron_Eckhart_4_crop.jpg", "Aaron_Eckhart_7_crop.jpg"]],
         ["Adam Brody", "AB", ["Adam_Brody_355_crop.jpg"]],
@@ -46,6 +49,28 @@ for (const kind of dbKinds()) {
       const api = await (await t.req("/api/v1/recognition", { as: "viewer" })).json();
       expect(api).toMatchObject({ recognizer: "w600k_mbf_int8", calibrated: true, switchingTo: null });
       expect(api.recognizers.map((r: { id: string; available: boolean }) => [r.id, r.available])).toEqual([["w600k_mbf_int8", true], ["mobilefacenet128_paddle", true]]);
+    });
+
+    test("the calibrated match threshold rises with the number of people enrolled and falls when one is deleted", async () => {
+      const mbf = modelById("w600k_mbf_int8");
+      if (mbf.role !== "recognizer") throw new Error("recogniser expected");
+      const expected = (people: number) => Math.round(matchThresholdForGallery(mbf.thresholds.matchCurve, people, 0.0001) * 1e4) / 1e4;
+      const settings = async () => (await t.req("/api/v1/recognition", { as: "viewer" })).json();
+      const two = await settings();
+      expect(two).toMatchObject({ people: 2, calibrated: true, thresholds: { match: expected(2), unknown: mbf.thresholds.unknown } });
+      expect(await (await t.req("/settings", { as: "viewer" })).text()).toContain("set for 2 enrolled people so that a stranger is matched to someone with at most 0.01 % chance");
+
+      const p = await (await t.req("/api/v1/people", { as: "operator", method: "POST", ...json({ name: "Colin Firth", employeeCode: "CF", consent: true }) })).json();
+      expect((await t.req(`/api/v1/people/${p.id}/faces`, { as: "operator", method: "POST", body: upload("Colin_Firth_25048_crop.jpg") })).status).toBe(201);
+      const three = await settings();
+      expect(three).toMatchObject({ people: 3, thresholds: { match: expected(3) } });
+      expect(three.thresholds.match).toBeGreaterThan(two.thresholds.match);
+      // A second face of someone already enrolled changes nothing.
+      expect((await t.req(`/api/v1/people/${p.id}/faces`, { as: "operator", method: "POST", body: upload("Colin_Firth_25050_crop.jpg") })).status).toBe(201);
+      expect((await settings()).thresholds.match).toBe(three.thresholds.match);
+
+      expect((await t.req(`/api/v1/people/${p.id}`, { as: "admin", method: "DELETE" })).status).toBe(204);
+      expect(await settings()).toMatchObject({ people: 2, thresholds: { match: two.thresholds.match } });
     });
 
     test("thresholds: bad values get field errors; saved ones apply at once; reset returns to calibrated", async () => {

@@ -36,7 +36,14 @@ const baseModel = z.object({
 const describedOutput = z.object({ layout: z.string().min(1) });
 
 const thresholdsSchema = z.object({
-  match: z.number().min(-1).max(1),
+  /**
+   * (per-pair false accept rate, score) points of the impostor curve, rate falling: the match
+   * threshold is read off it for the number of people enrolled (matchThresholdForGallery).
+   */
+  matchCurve: z
+    .array(z.tuple([z.number().positive().max(1), z.number().min(-1).max(1)]))
+    .min(1)
+    .refine((c) => c.every((p, i) => i === 0 || (p[0] < c[i - 1]![0] && p[1] >= c[i - 1]![1])), "matchCurve: rates must fall and scores must not"),
   unknown: z.number().min(-1).max(1),
   margin: z.number().min(0).max(2),
   calibrated: z.boolean(),
@@ -48,7 +55,7 @@ const modelSchema = z.discriminatedUnion("role", [
   baseModel.extend({
     role: z.literal("recognizer"),
     output: describedOutput.extend({ dim: z.number().int().positive() }),
-    thresholds: thresholdsSchema.refine((t) => t.unknown <= t.match, "unknown threshold must not exceed match"),
+    thresholds: thresholdsSchema.refine((t) => t.unknown <= t.matchCurve[0]![1], "unknown threshold must not exceed the lowest match threshold"),
   }),
   baseModel.extend({
     role: z.literal("liveness"),

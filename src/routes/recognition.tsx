@@ -31,8 +31,10 @@ export function registerRecognitionRoutes(r: Router, api: Api, deps: AppDeps) {
       recognizer: st.recognizer,
       recognizers: faces.recognizers.map((m) => ({ id: m.id, dim: m.output.dim, available: loaded.includes(m.id) })),
       thresholds: faces.thresholds,
-      calibrated: await faces.thresholdsAreCalibrated(),
+      calibrated: faces.thresholdsCalibrated,
       gallery: st.gallery,
+      people: st.people,
+      strangerAcceptRate: faces.strangerAcceptRate,
       switchingTo: st.switchingTo,
       models: loadManifest().models.map((m) => ({ id: m.id, role: m.role, file: m.file, licence: m.licence, licenceNote: m.licenceNote, inUse: m.id === st.recognizer || (m.role !== "recognizer" && m.role !== "browser_detector" && loaded.length > 0) })),
       isAdmin,
@@ -97,12 +99,13 @@ export function registerRecognitionRoutes(r: Router, api: Api, deps: AppDeps) {
     recognizer: z.string(),
     switchingTo: z.string().nullable(),
     thresholds: z.object({ match: z.number(), unknown: z.number(), margin: z.number() }),
-    calibrated: z.boolean().describe("true: the manifest's calibrated thresholds; false: an override set in Settings"),
+    calibrated: z.boolean().describe("true: the manifest's calibrated thresholds, the match threshold set for the number of people enrolled; false: an override set in Settings"),
+    people: z.number().int().describe("People with at least one enrolled face"),
     recognizers: z.array(z.object({ id: z.string(), dim: z.number().int(), available: z.boolean() })),
   });
   const settingsJson = async () => {
     const v = await view(false);
-    return { recognizer: v.recognizer, switchingTo: v.switchingTo, thresholds: v.thresholds, calibrated: v.calibrated, recognizers: v.recognizers };
+    return { recognizer: v.recognizer, switchingTo: v.switchingTo, thresholds: v.thresholds, calibrated: v.calibrated, people: v.people, recognizers: v.recognizers };
   };
 
   api.op({ method: "GET", path: "/api/v1/recognition", tag: "Faces", summary: "Active recogniser and decision thresholds", access: "viewer", responses: { 200: { description: "Recognition settings", schema: settingsSchema } } }, async (c) =>

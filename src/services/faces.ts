@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Actor, AuditService } from "../db/repos/audit";
 import type { FaceRow, FacesRepo } from "../db/repos/faces";
 import type { SettingsRepo } from "../db/repos/settings";
+import { matchThresholdForGallery } from "../domain/face/calibration";
 import { Gallery, NegativeIndex, decide, type Decision } from "../domain/face/matching";
 import { qualityVerdict, type FaceQuality, type QualityThresholds } from "../domain/face/quality";
 import { HttpError } from "../lib/http";
@@ -98,13 +99,16 @@ export interface EngineStatus {
   /** Recogniser being switched to (re-embedding in the background), if any. */
   switchingTo: string | null;
   gallery: number;
+  /** People with at least one face in the gallery. */
+  people: number;
   negatives: number;
 }
 
 export class FaceService {
   gallery: Gallery;
   negatives = new NegativeIndex();
-  thresholds: DecisionThresholds;
+  /** Thresholds set in Settings for the active recogniser; null: the calibrated ones. */
+  private override: DecisionThresholds | null = null;
   private active: ModelOfRole<"recognizer">;
   private switchingTo: string | null = null;
 
@@ -125,12 +129,13 @@ export class FaceService {
       /** Where the model files are (the in-browser detector is served from there). */
       modelsDir: string;
       policy: EnrollPolicy;
+      /** Chance a stranger may be matched to someone (sets the calibrated match threshold by gallery size). */
+      strangerAcceptRate: number;
       log: Logger;
     },
   ) {
     this.active = d.recognizer;
     this.gallery = new Gallery(d.recognizer.output.dim);
-    this.thresholds = manifestThresholds(d.recognizer);
     d.people.onPersonDeleted((id) => this.forgetPerson(id));
     d.people.onPersonChanged((before, after) => this.personChanged(after.id, before.active, after.active));
   }
@@ -157,9 +162,23 @@ export class FaceService {
     return (await this.d.settings.get<RecognitionSettings>("recognition")) ?? {};
   }
 
-  /** Thresholds in use for a recogniser: the Settings override, else the manifest's calibrated ones. */
-  private async thresholdsOf(model: ModelOfRole<"recognizer">): Promise<DecisionThresholds> {
-    return (await this.recognitionSettings()).thresholds?.[model.id] ?? manifestThresholds(model);
+  /** A recogniser's override from Settings, if any. */
+  private async overrideOf(model: ModelOfRole<"recognizer">): Promise<DecisionThresholds | null> {
+    return (await this.recognitionSettings()).thresholds?.[model.id] ?? null;
+  }
+
+  /**
+   * Thresholds in use: the Settings override, else the manifest's calibration, where the match
+   * threshold depends on how many people are enrolled (more people, more chances for a stranger).
+   */
+  get thresholds(): DecisionThresholds {
+    if (this.override) return this.override;
+    const t = this.active.thresholds;
+    return { match: round(matchThresholdForGallery(t.matchCurve, this.gallery.people, this.d.strangerAcceptRate)), unknown: t.unknown, margin: t.margin };
+  }
+
+  get strangerAcceptRate(): number {
+    return this.d.strangerAcceptRate;
   }
 
   /** Builds the in-memory gallery and negative examples of one recogniser from the database. */
@@ -184,7 +203,7 @@ export class FaceService {
     this.active = model;
     this.gallery = gallery;
     this.negatives = negatives;
-    this.thresholds = await this.thresholdsOf(model);
+    this.override = await this.overrideOf(model);
     this.d.log.info("gallery loaded", { recognizer: model.id, faces: gallery.size, negatives: negatives.size });
   }
 
@@ -193,7 +212,7 @@ export class FaceService {
     const s = await this.recognitionSettings();
     const before = this.thresholds;
     await this.d.settings.set("recognition", { ...s, thresholds: { ...s.thresholds, [this.active.id]: t } }, actor.label);
-    this.thresholds = t;
+    this.override = t;
     await this.d.audit.record(actor, "update", "settings", null, { recognizer: this.active.id, thresholds: before }, { recognizer: this.active.id, thresholds: t });
   }
 
@@ -204,13 +223,13 @@ export class FaceService {
     delete rest[this.active.id];
     await this.d.settings.set("recognition", { ...s, thresholds: rest }, actor.label);
     const before = this.thresholds;
-    this.thresholds = manifestThresholds(this.active);
+    this.override = null;
     await this.d.audit.record(actor, "update", "settings", null, { recognizer: this.active.id, thresholds: before }, { recognizer: this.active.id, thresholds: this.thresholds });
   }
 
   /** Whether the thresholds in use are the manifest's (true) or a Settings override (false). */
-  async thresholdsAreCalibrated(): Promise<boolean> {
-    return !(await this.recognitionSettings()).thresholds?.[this.active.id];
+  get thresholdsCalibrated(): boolean {
+    return !this.override;
   }
 
   /**
@@ -289,11 +308,12 @@ export class FaceService {
       };
       await embedMissing(() => {});
       const { gallery, negatives } = await this.buildGallery(target);
+      const override = await this.overrideOf(target);
       const from = this.active.id;
       this.gallery = gallery;
       this.negatives = negatives;
       this.active = target;
-      this.thresholds = await this.thresholdsOf(target);
+      this.override = override;
       // Faces enrolled between the last batch and the swap.
       await embedMissing((rows) => rows.forEach((r) => this.gallery.add(r.faceId, r.personId, r.embedding)));
       const s = await this.recognitionSettings();
@@ -313,6 +333,7 @@ export class FaceService {
       recognizer: this.active.id,
       switchingTo: this.switchingTo,
       gallery: this.gallery.size,
+      people: this.gallery.people,
       negatives: this.negatives.size,
     };
   }
@@ -497,10 +518,6 @@ export class FaceService {
     await this.d.audit.record(actor, "not_this_person", "person", personId, null, { negativeId: id });
     return { id };
   }
-}
-
-function manifestThresholds(m: ModelOfRole<"recognizer">): DecisionThresholds {
-  return { match: m.thresholds.match, unknown: m.thresholds.unknown, margin: m.thresholds.margin };
 }
 
 function round(v: number, d = 4) {

@@ -71,6 +71,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     settings: new SettingsRepo(db),
     modelsDir: config.MODELS_DIR,
     policy: DEFAULT_ENROLL_POLICY,
+    strangerAcceptRate: config.STRANGER_ACCEPT_RATE,
     log,
   });
   const jobs = new JobRegistry();

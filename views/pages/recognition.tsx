@@ -18,6 +18,8 @@ export interface RecognitionView {
   thresholds: { match: number; unknown: number; margin: number };
   calibrated: boolean;
   gallery: number;
+  people: number;
+  strangerAcceptRate: number;
   switchingTo: string | null;
   models: ModelRow[];
   isAdmin: boolean;
@@ -44,10 +46,15 @@ export function RecognitionPanel(v: RecognitionView) {
           {v.switchingTo && <> (switching to <code>{v.switchingTo}</code>…)</>}
         </dd>
         <dt>Enrolled faces in the gallery</dt>
-        <dd>{v.gallery}</dd>
+        <dd>
+          {v.gallery} of {v.people} {v.people === 1 ? "person" : "people"}
+        </dd>
         <dt>Thresholds</dt>
         <dd>
-          match ≥ {v.thresholds.match}, unknown &lt; {v.thresholds.unknown}, margin {v.thresholds.margin} ({v.calibrated ? "calibrated on facescrub, from the model manifest" : "set here, overriding the calibrated values"})
+          match ≥ {v.thresholds.match}, unknown &lt; {v.thresholds.unknown}, margin {v.thresholds.margin}{" "}
+          {v.calibrated
+            ? `(calibrated on facescrub, from the model manifest; the match threshold is set for ${v.people} enrolled ${v.people === 1 ? "person" : "people"} so that a stranger is matched to someone with at most ${+(v.strangerAcceptRate * 100).toFixed(2)} % chance, and rises as more people are enrolled)`
+            : "(set here, overriding the calibrated values)"}
         </dd>
       </dl>
       {v.isAdmin && (

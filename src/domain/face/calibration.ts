@@ -75,3 +75,32 @@ export function tarAtFar(pairs: ScoredPair[], far: number): { tar: number; thres
   const threshold = thresholdAtFar(impostors, far);
   return { tar: rateAtOrAbove(genuine, threshold), threshold, impostors: impostors.length };
 }
+
+/** Points (per-pair false accept rate, score threshold) of an impostor curve, rate falling, score rising. */
+export type ImpostorCurve = ReadonlyArray<readonly [far: number, threshold: number]>;
+
+/** The curve's threshold at each of these false accept rates (highest rate first). */
+export function impostorCurve(impostors: ArrayLike<number>, fars: number[]): [number, number][] {
+  return [...fars].sort((a, b) => b - a).map((f) => [f, thresholdAtFar(impostors, f)]);
+}
+
+/**
+ * Match threshold for a gallery of `people`: a stranger is compared with every enrolled person, so
+ * for a chance of about `strangerRate` that one of them passes, each comparison may pass with
+ * strangerRate / people. The threshold for that rate is interpolated on the curve, linearly in
+ * log(rate); rates above the curve's first point get its threshold (the floor: small galleries never
+ * go below it), rates below its last point get the last one (the curve is not extrapolated).
+ */
+export function matchThresholdForGallery(curve: ImpostorCurve, people: number, strangerRate: number): number {
+  if (curve.length === 0) throw new Error("empty impostor curve");
+  for (let i = 1; i < curve.length; i++)
+    if (!(curve[i]![0] < curve[i - 1]![0] && curve[i]![1] >= curve[i - 1]![1])) throw new Error("impostor curve: rates must fall and thresholds must not");
+  const far = strangerRate / Math.max(1, people);
+  const first = curve[0]!, last = curve[curve.length - 1]!;
+  if (far >= first[0]) return first[1];
+  if (far <= last[0]) return last[1];
+  const i = curve.findIndex(([f]) => f <= far);
+  const [fHi, tLo] = curve[i - 1]!, [fLo, tHi] = curve[i]!;
+  const w = Math.log(fHi / far) / Math.log(fHi / fLo);
+  return tLo + w * (tHi - tLo);
+}

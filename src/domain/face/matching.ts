@@ -60,6 +60,8 @@ export class Gallery {
   private personIds: Int32Array;
   private faceIds: Int32Array;
   private rowOf = new Map<number, number>();
+  /** Faces per enrolled person. */
+  private perPerson = new Map<number, number>();
   private rows = 0;
   private readonly memory: WebAssembly.Memory | null;
   private readonly kernel: HammingKernel | null;
@@ -127,7 +129,8 @@ export class Gallery {
       if (this.rows === this.personIds.length) this.grow();
       row = this.rows++;
       this.rowOf.set(faceId, row);
-    }
+    } else this.uncount(this.personIds[row]!);
+    this.perPerson.set(personId, (this.perPerson.get(personId) ?? 0) + 1);
     const v = l2normalize(embedding);
     this.data.set(v, row * this.dim);
     this.personIds[row] = personId;
@@ -138,6 +141,7 @@ export class Gallery {
   removeFace(faceId: number): boolean {
     const row = this.rowOf.get(faceId);
     if (row === undefined) return false;
+    this.uncount(this.personIds[row]!);
     const last = this.rows - 1;
     if (row !== last) {
       this.data.copyWithin(row * this.dim, last * this.dim, (last + 1) * this.dim);
@@ -151,7 +155,19 @@ export class Gallery {
     return true;
   }
 
+  private uncount(personId: number) {
+    const n = this.perPerson.get(personId)! - 1;
+    if (n) this.perPerson.set(personId, n);
+    else this.perPerson.delete(personId);
+  }
+
+  /** Number of people with at least one face. */
+  get people(): number {
+    return this.perPerson.size;
+  }
+
   removePerson(personId: number): number {
+    if (!this.perPerson.has(personId)) return 0;
     const faces: number[] = [];
     for (let r = 0; r < this.rows; r++) if (this.personIds[r] === personId) faces.push(this.faceIds[r]!);
     for (const f of faces) this.removeFace(f);
@@ -160,9 +176,7 @@ export class Gallery {
 
   /** Number of faces enrolled for a person. */
   countFor(personId: number): number {
-    let n = 0;
-    for (let r = 0; r < this.rows; r++) if (this.personIds[r] === personId) n++;
-    return n;
+    return this.perPerson.get(personId) ?? 0;
   }
 
   /** Exact float similarity of the (normalised) query to one row. */
