@@ -37,6 +37,9 @@ describe("boxes", () => {
     expect(p.scale).toBeCloseTo(2 / 3, 10);
     expect([p.width, p.height]).toEqual([320, 640]);
     expect(letterbox(100, 50, 640, 640)).toEqual({ scale: 6.4, padX: 0, padY: 0, width: 640, height: 320 });
+    // A photo at its own size in an input rounded up to multiples of 32: not stretched, only padded.
+    expect(letterbox(323, 260, 352, 288, 1)).toEqual({ scale: 1, padX: 0, padY: 0, width: 323, height: 260 });
+    expect(letterbox(1280, 720, 640, 384, 1)).toEqual({ scale: 0.5, padX: 0, padY: 0, width: 640, height: 360 });
   });
 });
 

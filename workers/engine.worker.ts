@@ -84,40 +84,46 @@ function rawFrame(data: Uint8Array, size: { width: number; height: number }): { 
 }
 
 /**
- * Detection input size: a fixed-size model gets its size. A dynamic one gets the image at its own
- * size, rounded up to the model's multiple: a camera frame is scaled into the model's nominal size
- * (640x360 runs at 640x384 instead of padded to 640x640); a photo is only ever scaled down to fit
- * it, or up until its longer side reaches STILL_MIN_SIDE, because a face that fills a small photo
- * is found and landmarked best near the face sizes the detector was trained on.
+ * Detection input: a fixed-size model gets its size. A dynamic one gets the image at its own size,
+ * padded up to the model's multiple: a camera frame is scaled into the model's nominal size (640x360
+ * runs at 640x384 instead of padded to 640x640); a photo is only ever scaled down to fit it, or up
+ * until its longer side reaches STILL_MIN_SIDE, because a face that fills a small photo is found
+ * and landmarked best near the face sizes the detector was trained on. Most photos need no resize.
  */
 const STILL_MIN_SIDE = 224;
-function detectorSize(model: EngineInit["detector"], img: RgbImage, camera: boolean): { W: number; H: number } {
+function detectorInput(model: EngineInit["detector"], img: RgbImage, camera: boolean): { W: number; H: number; scale: number } {
   const { width, height, dynamic, multipleOf = 32 } = model.input;
-  if (!dynamic) return { W: width, H: height };
   const fit = Math.min(width / img.width, height / img.height);
+  if (!dynamic) return { W: width, H: height, scale: fit };
   const scale = camera ? fit : Math.min(fit, Math.max(1, STILL_MIN_SIDE / Math.max(img.width, img.height)));
-  return { W: Math.ceil((img.width * scale) / multipleOf) * multipleOf, H: Math.ceil((img.height * scale) / multipleOf) * multipleOf };
+  return { W: Math.ceil((img.width * scale) / multipleOf) * multipleOf, H: Math.ceil((img.height * scale) / multipleOf) * multipleOf, scale };
 }
 
 async function detect(img: RgbImage, maxFaces: number, camera = false): Promise<Detection[]> {
   const model = sizedDetector ? init.sizedDetector! : init.detector;
   const session = sizedDetector ?? detector;
-  const { W, H } = detectorSize(model, img, camera);
-  const lb = letterbox(img.width, img.height, W, H);
-  const small = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .resize(lb.width, lb.height, { fit: "fill", kernel: "linear" })
-    .raw()
-    .toBuffer();
-  // NCHW, BGR, 0–255 (YuNet has no normalisation); padding stays 0.
+  const { W, H, scale } = detectorInput(model, img, camera);
+  const lb = letterbox(img.width, img.height, W, H, scale);
+  const small =
+    lb.width === img.width && lb.height === img.height
+      ? img.data
+      : new Uint8Array(
+          await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+            .resize(lb.width, lb.height, { fit: "fill", kernel: "linear" })
+            .raw()
+            .toBuffer(),
+        );
+  // NCHW, BGR, 0–255 (YuNet has no normalisation); the image sits top-left, padding stays 0.
   const plane = W * H;
   const t = new Float32Array(3 * plane);
+  const b = t.subarray(0, plane), g = t.subarray(plane, 2 * plane), r = t.subarray(2 * plane);
+  const w = lb.width;
+  let s = 0;
   for (let y = 0; y < lb.height; y++) {
-    for (let x = 0; x < lb.width; x++) {
-      const s = (y * lb.width + x) * 3;
-      const d = (y + lb.padY) * W + (x + lb.padX);
-      t[d] = small[s + 2]!;
-      t[plane + d] = small[s + 1]!;
-      t[2 * plane + d] = small[s]!;
+    for (let d = y * W, end = d + w; d < end; d++, s += 3) {
+      b[d] = small[s + 2]!;
+      g[d] = small[s + 1]!;
+      r[d] = small[s]!;
     }
   }
   const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor("float32", t, [1, 3, H, W]) });
