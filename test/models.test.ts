@@ -12,10 +12,10 @@ import manifestJson from "../models/manifest.json";
 import { defaultModelList, defaultModels, loadManifest, manifestSchema, modelById, startModelList } from "../src/models/manifest";
 
 // Written into models/manifest.json by `bun run bench:engine --calibrate` (bench/results/engine.json).
-const MBF_CURVE: [number, number][] = [[0.0001, 0.323], [0.00005, 0.34], [0.00002, 0.366], [0.00001, 0.388]];
+const MBF_CURVE: [number, number][] = [[0.0001, 0.317], [0.00005, 0.333], [0.00002, 0.365], [0.00001, 0.377]];
 const MBF_UNKNOWN = 0.265;
-const PADDLE_CURVE: [number, number][] = [[0.0001, 0.406], [0.00005, 0.428], [0.00002, 0.451], [0.00001, 0.479]];
-const PADDLE_UNKNOWN = 0.334;
+const PADDLE_CURVE: [number, number][] = [[0.0001, 0.404], [0.00005, 0.423], [0.00002, 0.447], [0.00001, 0.468]];
+const PADDLE_UNKNOWN = 0.333;
 import { ensureModels, verifyModel, type ModelFile, type ModelProgress } from "../src/models/store";
 
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
