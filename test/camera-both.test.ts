@@ -8,14 +8,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { json, makeApp, type TestApp } from "./helpers";
+import { CROPS, cropUpload, json, makeApp, type TestApp } from "./helpers";
 import { slideshow } from "./support/clips";
 import { eventually } from "./support/eventually";
 
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
 setDefaultTimeout(60_000);
 
-const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
 
 describe("an in-and-out camera on postgres", () => {
   let t: TestApp;
@@ -30,9 +29,7 @@ describe("an in-and-out camera on postgres", () => {
     const p = await (await t.req("/api/v1/people", { as: "operator", method: "POST", ...json({ name: "Eric Dane", employeeCode: "ED", consent: true }) })).json();
     personId = p.id;
     for (const f of ["Eric_Dane_36367_crop.jpg", "Eric_Dane_36368_crop.jpg"]) {
-      const fd = new FormData();
-      fd.set("image", Bun.file(join(CROPS, f)), f);
-      expect((await t.req(`/api/v1/people/${p.id}/faces`, { as: "operator", method: "POST", body: fd })).status).toBe(201);
+      expect((await t.req(`/api/v1/people/${p.id}/faces`, { as: "operator", method: "POST", body: cropUpload(f) })).status).toBe(201);
     }
   }, 120_000);
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { form, json, makeApp, type TestApp } from "./helpers";
+import { CROPS, cropUpload as upload, form, json, makeApp, type TestApp } from "./helpers";
 import { slideshow } from "./support/clips";
 import { startRtsp, type RtspServer } from "./support/rtsp";
 import { freePort } from "./support/server";
@@ -16,13 +16,7 @@ import { eventually } from "./support/eventually";
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
 setDefaultTimeout(60_000);
 
-const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
 const photo = (f: string) => join(CROPS, f);
-const upload = (file: string) => {
-  const fd = new FormData();
-  fd.set("image", Bun.file(photo(file)), file);
-  return fd;
-};
 
 describe("cameras", () => {
   let t: TestApp;

@@ -1,4 +1,5 @@
 import { rmSync } from "node:fs";
+import { join } from "node:path";
 import type { SQL } from "drizzle-orm";
 import { loadConfig, type Config } from "../src/config";
 import { build, type Built } from "../src/server";
@@ -100,3 +101,13 @@ export function json(data: unknown): { body: string; headers: Record<string, str
   return { body: JSON.stringify(data), headers: { "content-type": "application/json" } };
 }
 
+
+/** The facescrub loose crops in ../shared (tests and benches may read it; the product never does). */
+export const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
+
+/** A multipart body with one facescrub crop as the `image` field (the face upload APIs). */
+export function cropUpload(file: string): FormData {
+  const fd = new FormData();
+  fd.set("image", Bun.file(join(CROPS, file)), file);
+  return fd;
+}

@@ -10,13 +10,13 @@ import sharp from "sharp";
 import { resolveFfmpeg } from "../workers/frame-source";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium";
 import { slideshow } from "./support/clips";
+import { CROPS } from "./helpers";
 import { eventually } from "./support/eventually";
 import { ADMIN_ENV, enrollPerson, signIn, startServer, type Session } from "./support/server";
 
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
 setDefaultTimeout(60_000);
 
-const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
 const artifacts = join(import.meta.dir, "artifacts");
 
 describe("kiosk", () => {

@@ -9,13 +9,13 @@ import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium";
 import { slideshow } from "./support/clips";
+import { CROPS } from "./helpers";
 import { eventually } from "./support/eventually";
 import { ADMIN_ENV, cookiesFor, enrollPerson, signIn, startServer, type Session } from "./support/server";
 
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
 setDefaultTimeout(60_000);
 
-const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
 
 describe("live pages in Chromium", () => {
   let srv: Awaited<ReturnType<typeof startServer>>;

@@ -11,7 +11,7 @@ import { ConfigError, loadConfig } from "../src/config";
 import { CamerasRepo, type CameraRow } from "../src/db/repos/cameras";
 import { addDays, localDay } from "../src/domain/time";
 import type { CameraSighting } from "../src/services/cameras";
-import { form, json, makeApp, type TestApp } from "./helpers";
+import { CROPS, cropUpload, form, json, makeApp, type TestApp } from "./helpers";
 import { spawnChild } from "./support/process";
 import { S3RVER_KEY, startS3, type FakeS3 } from "./support/s3";
 import { freePort } from "./support/server";
@@ -19,7 +19,6 @@ import { freePort } from "./support/server";
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
 setDefaultTimeout(60_000);
 
-const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
 const BUCKET = "clockface-media";
 const PREFIX = "site-a";
 const photo = (f: string) => Bun.file(join(CROPS, f));
@@ -67,9 +66,7 @@ describe("S3 media storage", () => {
     t = await makeApp("pglite", { ...s3.env(BUCKET, PREFIX), EVENT_DEDUPE_MINUTES: "0", BOTH_MIN_INTERVAL_MINUTES: "0" }, { engine: true });
     const p = await (await t.req("/api/v1/people", { as: "operator", method: "POST", ...json({ name: "Melissa Benoist", employeeCode: "MB", consent: true }) })).json();
     for (const f of ["Melissa_Benoist_12866_crop.jpg", "Melissa_Benoist_12867_crop.jpg"]) {
-      const fd = new FormData();
-      fd.set("image", photo(f), f);
-      expect((await t.req(`/api/v1/people/${p.id}/faces`, { as: "operator", method: "POST", body: fd })).status).toBe(201);
+      expect((await t.req(`/api/v1/people/${p.id}/faces`, { as: "operator", method: "POST", body: cropUpload(f) })).status).toBe(201);
     }
     kioskKey = await t.apiKeyFor("operator");
   }, 120_000);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { dbKinds, json, makeApp, ORIGIN, type TestApp } from "./helpers";
+import { cropUpload as upload, dbKinds, form, json, makeApp, type TestApp } from "./helpers";
 import { eventually } from "./support/eventually";
 import { matchThresholdForGallery } from "../src/domain/face/calibration";
 import { modelById } from "../src/models/manifest";
@@ -11,13 +11,6 @@ import { modelById } from "../src/models/manifest";
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
 setDefaultTimeout(60_000);
 
-const CROPS = join(import.meta.dir, "../../shared/faces/facescrub/cropped");
-const upload = (file: string) => {
-  const fd = new FormData();
-  fd.set("image", Bun.file(join(CROPS, file)), file);
-  return fd;
-};
-const form = (fields: Record<string, string>) => ({ headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN }, body: new URLSearchParams(fields).toString() });
 
 for (const kind of dbKinds()) {
   describe(`recognition settings on ${kind}`, () => {

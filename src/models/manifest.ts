@@ -1,5 +1,6 @@
 // The model manifest: which ONNX/TFLite files Clockface uses, where to download them, their checksums
 // and pre-processing. The JSON is imported (not read from disk) so a compiled binary embeds it.
+import { isImpostorCurve } from "../domain/face/calibration";
 import { z } from "zod";
 import manifestJson from "../../models/manifest.json";
 
@@ -42,8 +43,7 @@ const thresholdsSchema = z.object({
    */
   matchCurve: z
     .array(z.tuple([z.number().positive().max(1), z.number().min(-1).max(1)]))
-    .min(1)
-    .refine((c) => c.every((p, i) => i === 0 || (p[0] < c[i - 1]![0] && p[1] >= c[i - 1]![1])), "matchCurve: rates must fall and scores must not"),
+    .refine(isImpostorCurve, "matchCurve needs points whose rates fall and thresholds do not"),
   unknown: z.number().min(-1).max(1),
   margin: z.number().min(0).max(2),
   calibrated: z.boolean(),

@@ -79,6 +79,11 @@ export function tarAtFar(pairs: ScoredPair[], far: number): { tar: number; thres
 /** Points (per-pair false accept rate, score threshold) of an impostor curve, rate falling, score rising. */
 export type ImpostorCurve = ReadonlyArray<readonly [far: number, threshold: number]>;
 
+/** True when the curve has points and, point after point, the rate falls and the threshold does not. */
+export function isImpostorCurve(curve: ImpostorCurve): boolean {
+  return curve.length > 0 && curve.every(([f, t], i) => i === 0 || (f < curve[i - 1]![0] && t >= curve[i - 1]![1]));
+}
+
 /** The curve's threshold at each of these false accept rates (highest rate first). */
 export function impostorCurve(impostors: ArrayLike<number>, fars: number[]): [number, number][] {
   return [...fars].sort((a, b) => b - a).map((f) => [f, thresholdAtFar(impostors, f)]);
@@ -92,9 +97,7 @@ export function impostorCurve(impostors: ArrayLike<number>, fars: number[]): [nu
  * go below it), rates below its last point get the last one (the curve is not extrapolated).
  */
 export function matchThresholdForGallery(curve: ImpostorCurve, people: number, strangerRate: number): number {
-  if (curve.length === 0) throw new Error("empty impostor curve");
-  for (let i = 1; i < curve.length; i++)
-    if (!(curve[i]![0] < curve[i - 1]![0] && curve[i]![1] >= curve[i - 1]![1])) throw new Error("impostor curve: rates must fall and thresholds must not");
+  if (!isImpostorCurve(curve)) throw new Error("impostor curve: needs points whose rates fall and thresholds do not");
   const far = strangerRate / Math.max(1, people);
   const first = curve[0]!, last = curve[curve.length - 1]!;
   if (far >= first[0]) return first[1];
