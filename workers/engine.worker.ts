@@ -1,5 +1,6 @@
 // Face engine worker: decode → detect (YuNet) → align → quality → liveness (MiniFASNet) → embed.
 // One onnxruntime session per model per worker; the maths lives in src/domain/face.
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parentPort } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
@@ -13,6 +14,7 @@ import { iou, nms } from "../src/domain/face/nms";
 import { faceQuality } from "../src/domain/face/quality";
 import type { Detection, RgbImage } from "../src/domain/face/types";
 import { decodeYunet } from "../src/domain/face/yunet";
+import { rewriteForCpu } from "./onnx-graph";
 import type { AnalyzeRequest, AnalyzeResult, EmbedCropsRequest, EngineInit, FaceResult, ImageErrorCode, WorkerMessage } from "./protocol";
 
 class ImageError extends Error {
@@ -37,12 +39,22 @@ function sessionOptions(): ort.InferenceSession.SessionOptions {
   return { intraOpNumThreads: init.threads, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all", logSeverityLevel: 3 };
 }
 
+/** A session on the model rewritten for the CPU kernels (onnx-graph.ts: same outputs, bit for bit); bytes that do not parse go to onnxruntime as they are, for its own error. */
+async function session(file: string): Promise<ort.InferenceSession> {
+  const bytes = new Uint8Array(await readFile(join(init.modelsDir, file)));
+  let model: Uint8Array = bytes;
+  try {
+    model = rewriteForCpu(bytes).bytes;
+  } catch {}
+  return ort.InferenceSession.create(model, sessionOptions());
+}
+
 async function start(msg: EngineInit) {
   init = msg;
-  detector = await ort.InferenceSession.create(join(init.modelsDir, init.detector.file), sessionOptions());
-  if (init.sizedDetector) sizedDetector = await ort.InferenceSession.create(join(init.modelsDir, init.sizedDetector.file), sessionOptions());
-  for (const r of init.recognizers) recognizers.set(r.id, await ort.InferenceSession.create(join(init.modelsDir, r.file), sessionOptions()));
-  for (const l of init.liveness) liveness.push({ session: await ort.InferenceSession.create(join(init.modelsDir, l.file), sessionOptions()), model: l });
+  detector = await session(init.detector.file);
+  if (init.sizedDetector) sizedDetector = await session(init.sizedDetector.file);
+  for (const r of init.recognizers) recognizers.set(r.id, await session(r.file));
+  for (const l of init.liveness) liveness.push({ session: await session(l.file), model: l });
 }
 
 /** Decodes JPEG/PNG/WebP into RGB, honouring EXIF orientation, flattening alpha, converting CMYK/grey. */
