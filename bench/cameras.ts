@@ -13,7 +13,7 @@ import { resolveFfmpeg } from "../workers/frame-source";
 import { slideshow } from "../test/support/clips";
 
 const MODELS_DIR = process.env.MODELS_DIR ?? join(import.meta.dir, "../../shared/models");
-const COUNTS = (process.env.BENCH_CAMERAS ?? "1,2,4,6,8,10,12").split(",").map(Number);
+const COUNTS = (process.env.BENCH_CAMERAS ?? "1,2,4,8,12,16,20,24,28").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP = 8;
 const FPS = 5;
@@ -73,6 +73,8 @@ for (const n of COUNTS) {
     const p = await people.create({ name, employeeCode: name.replace(/\W/g, ""), consent: true, active: true }, actor);
     for (const f of photos) await faces.enroll(p.id, new Uint8Array(await Bun.file(join(CROPS, f)).arrayBuffer()), actor);
   }
+  // Memory before the cameras start, once start-up and enrolment garbage has settled.
+  await Bun.sleep(2000);
   Bun.gc(true);
   const base = usage();
   const ids: number[] = [];
