@@ -29,8 +29,8 @@ const intsAttr = (name: string, vs: number[]) => cat(str(1, name), ...vs.map((v)
 const FLOAT = 1, UINT8 = 2, INT8 = 3;
 
 /** ValueInfoProto: a float tensor of this shape. */
-const valueInfo = (name: string, dims: number[]) =>
-  cat(str(1, name), msg(2, msg(1, cat(int(1, FLOAT), msg(2, cat(...dims.map((d) => msg(1, int(1, d)))))))));
+const valueInfo = (name: string, dims: number[], type = FLOAT) =>
+  cat(str(1, name), msg(2, msg(1, cat(int(1, type), msg(2, cat(...dims.map((d) => msg(1, int(1, d)))))))));
 
 type Storage = "raw" | "typed";
 function tensor(name: string, type: number, dims: number[], values: number[], storage: Storage = "raw") {
@@ -59,7 +59,7 @@ function preluModel(slope: number[], storage: Storage = "raw", extraNodes: Uint8
   );
 }
 
-type ConvSpec = { C: number; group: number; weightType?: number; weights: number[]; zero?: number[]; storage?: Storage; xZero?: boolean; twoConsumers?: boolean };
+type ConvSpec = { C: number; group: number; weightType?: number; weights: number[]; zero?: number[]; zeroFed?: boolean; storage?: Storage; xZero?: boolean; twoConsumers?: boolean };
 /** y = Cast(ConvInteger(DynamicQuantizeLinear(x), w)) with a 3x3 kernel, like a dynamically quantised model. */
 function convModel(s: ConvSpec) {
   const { C, group, weightType = UINT8, storage = "raw", xZero = true } = s;
@@ -78,20 +78,21 @@ function convModel(s: ConvSpec) {
     ],
     [
       tensor("w", weightType, [C, per, 3, 3], s.weights, storage),
-      ...(s.zero ? [tensor("wzp", weightType, [], s.zero, storage)] : []),
+      ...(s.zero && !s.zeroFed ? [tensor("wzp", weightType, [], s.zero, storage)] : []),
     ],
-    [valueInfo("x", [1, C, 5, 5])],
+    [valueInfo("x", [1, C, 5, 5]), ...(s.zeroFed ? [valueInfo("wzp", [], weightType)] : [])],
     [valueInfo("y", [1, C, 5, 5]), ...(s.twoConsumers ? [valueInfo("y2", [1, C, 5, 5])] : [])],
   );
 }
 
 const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, graphOptimizationLevel: "all", logSeverityLevel: 3 };
 
-async function outputs(bytes: Uint8Array, feeds: Record<string, ort.Tensor>) {
-  const s = await ort.InferenceSession.create(bytes, options);
+/** Every output of one run, by name. */
+async function results(s: ort.InferenceSession, feeds: Record<string, ort.Tensor>) {
   const out = await s.run(feeds);
   return Object.fromEntries(s.outputNames.map((n) => [n, Array.from(out[n]!.data as Float32Array)]));
 }
+const outputs = async (bytes: Uint8Array, feeds: Record<string, ort.Tensor>) => results(await ort.InferenceSession.create(bytes, options), feeds);
 
 /** Values that test every branch: signs, zero, tiny, huge. */
 function input(C: number, HW = 4) {
@@ -166,10 +167,11 @@ describe("grouped ConvInteger rewrite on hand-built models", () => {
     await expectSameOutputs(m, rw.bytes, () => ({ x: activations(3) }));
   });
 
-  test("left alone: an ungrouped ConvInteger, a result read twice, and weights that could overflow float's exact integers", async () => {
+  test("left alone: an ungrouped ConvInteger, a result read twice, a weight zero point fed at run time, and weights that could overflow float's exact integers", async () => {
     const cases: ConvSpec[] = [
       { C: 2, group: 1, weights: Array.from({ length: 2 * 2 * 9 }, (_, i) => i), zero: [7] },
       { C: 2, group: 2, weights: depthwise(2, (i) => i), zero: [7], twoConsumers: true },
+      { C: 2, group: 2, weights: depthwise(2, (i) => i), zero: [7], zeroFed: true },
       // 32 channels per group × 9 taps × 255 × 255 ≥ 2^24
       { C: 64, group: 2, weights: Array.from({ length: 64 * 32 * 9 }, (_, i) => (i % 2 ? 255 : 0)), zero: [0] },
     ];
@@ -177,7 +179,7 @@ describe("grouped ConvInteger rewrite on hand-built models", () => {
       const m = convModel(c);
       const rw = rewriteForCpu(m);
       expect(rw).toEqual({ bytes: m, prelu: 0, groupedConvInteger: 0 });
-      await outputs(m, { x: activations(c.C) });
+      await outputs(m, { x: activations(c.C), ...(c.zeroFed ? { wzp: new ort.Tensor("uint8", Uint8Array.from(c.zero!), []) } : {}) });
     }
   });
 });
@@ -229,10 +231,7 @@ describe("rewriteForCpu on the shipped models", () => {
         tensors.push(new ort.Tensor("float32", t, [1, 3, H, W]));
       }
       for (let k = 0; k < 4; k++) tensors.push(new ort.Tensor("float32", Float32Array.from({ length: 3 * W * H }, () => (Math.random() - 0.5) * 4), [1, 3, H, W]));
-      for (const t of tensors) {
-        const [ra, rb] = [await a.run({ [a.inputNames[0]!]: t }), await b.run({ [b.inputNames[0]!]: t })];
-        for (const o of a.outputNames) expect(Array.from(rb[o]!.data as Float32Array)).toEqual(Array.from(ra[o]!.data as Float32Array));
-      }
+      for (const t of tensors) expectIdentical(await results(a, { [a.inputNames[0]!]: t }), await results(b, { [b.inputNames[0]!]: t }));
     });
   }
 });

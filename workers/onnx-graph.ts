@@ -143,36 +143,36 @@ function decodeNode(body: Uint8Array): Node {
   return n;
 }
 
-/** An initializer's name, dims and values (float, uint8 or int8 held in the file; otherwise null). */
-type Tensor = { name: string; dims: number[]; type: number; values: Float32Array | null };
+/** An initializer as stored; `tensorValues` reads its numbers only for the few tensors a rewrite needs. */
+type Tensor = { name: string; dims: number[]; type: number; raw: Uint8Array | null; data: Field[]; body: Uint8Array; external: boolean };
 
 function decodeTensor(body: Uint8Array): Tensor {
-  const t: Tensor = { name: "", dims: [], type: 0, values: null };
-  let raw: Uint8Array | null = null, external = false;
-  const floats: number[] = [], ints: number[] = [];
+  const t: Tensor = { name: "", dims: [], type: 0, raw: null, data: [], body, external: false };
   for (const f of fields(body)) {
     if (f.no === 8 && f.body) t.name = utf8.decode(f.body);
     else if (f.no === 1) t.dims.push(...repeated(f, body, false));
     else if (f.no === 2) t.type = f.value;
-    else if (f.no === 9 && f.body) raw = f.body;
-    else if (f.no === 14 && f.value === 1) external = true;
-    else if (f.no === 4) floats.push(...repeated(f, body, true));
-    else if (f.no === 5) ints.push(...repeated(f, body, false));
+    else if (f.no === 9 && f.body) t.raw = f.body;
+    else if (f.no === 14 && f.value === 1) t.external = true;
+    else if (f.no === 4 || f.no === 5) t.data.push(f);
   }
-  if (external) return t;
-  if (t.type === FLOAT) {
-    if (!raw) t.values = Float32Array.from(floats);
-    else if (raw.byteLength % 4 === 0) {
-      const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-      t.values = Float32Array.from({ length: raw.byteLength / 4 }, (_, i) => dv.getFloat32(i * 4, true));
-    }
-  } else if (t.type === UINT8 || t.type === INT8) {
-    if (!raw) t.values = Float32Array.from(ints);
-    else t.values = t.type === INT8 ? Float32Array.from(new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength)) : Float32Array.from(raw);
-  }
-  const count = t.dims.reduce((a, b) => a * b, 1);
-  if (t.values && t.values.length !== count) t.values = null;
   return t;
+}
+
+/** Float, uint8 or int8 values held in the file (float_data, int32_data or raw_data); otherwise null. */
+function tensorValues(t: Tensor): Float32Array | null {
+  if (t.external || (t.type !== FLOAT && t.type !== UINT8 && t.type !== INT8)) return null;
+  const { raw } = t;
+  let values: Float32Array;
+  if (!raw) values = Float32Array.from(t.data.filter((f) => f.no === (t.type === FLOAT ? 4 : 5)).flatMap((f) => repeated(f, t.body, t.type === FLOAT)));
+  else if (t.type === INT8) values = Float32Array.from(new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength));
+  else if (t.type === UINT8) values = Float32Array.from(raw);
+  else {
+    if (raw.byteLength % 4) return null;
+    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    values = Float32Array.from({ length: raw.byteLength / 4 }, (_, i) => dv.getFloat32(i * 4, true));
+  }
+  return values.length === t.dims.reduce((a, b) => a * b, 1) ? values : null;
 }
 
 export type GraphRewrite = { bytes: Uint8Array; prelu: number; groupedConvInteger: number };
@@ -214,6 +214,9 @@ export function rewriteForCpu(model: Uint8Array): GraphRewrite {
     return name;
   };
 
+  /** Graph entries already copied or replaced, in file order. */
+  const emitted = new Set<Field>();
+
   /** The Cast-to-float that alone consumes this ConvInteger, when rewrite 2 applies to it; null otherwise. */
   function groupedConvInteger(n: Node): { cast: Field; weights: Float32Array; dims: number[] } | null {
     const [x, w, , wZero = ""] = n.inputs;
@@ -223,15 +226,18 @@ export function rewriteForCpu(model: Uint8Array): GraphRewrite {
     const c = nodes.get(cast);
     if (!c || emitted.has(cast) || c.opType !== "Cast" || c.domain !== "" || c.ints.get("to") !== FLOAT) return null;
     const wt = tensors.get(w);
-    if (!wt?.values || (wt.type !== UINT8 && wt.type !== INT8) || wt.dims.length !== 4 || wt.type !== (wZero ? tensors.get(wZero)?.type : wt.type)) return null;
-    // onnxruntime's ConvInteger takes one weight zero point per tensor, so that is all there is to handle.
-    const zero = wZero ? tensors.get(wZero)?.values : new Float32Array(1);
-    if (zero?.length !== 1) return null;
-    const per = wt.values.length / wt.dims[0]!;
-    const weights = new Float32Array(wt.values.length);
+    const zt = wZero ? tensors.get(wZero) : undefined;
+    if (!wt || (wt.type !== UINT8 && wt.type !== INT8) || wt.dims.length !== 4) return null;
+    // onnxruntime's ConvInteger takes one weight zero point per tensor, so that is all there is to
+    // handle; one fed at run time (not an initializer) leaves the node alone.
+    const values = tensorValues(wt);
+    const zero = !wZero ? new Float32Array(1) : zt ? tensorValues(zt) : null;
+    if (!values || zero?.length !== 1) return null;
+    const per = values.length / wt.dims[0]!;
+    const weights = new Float32Array(values.length);
     let largest = 0;
     for (let i = 0; i < weights.length; i++) {
-      weights[i] = wt.values[i]! - zero[0]!;
+      weights[i] = values[i]! - zero[0]!;
       largest = Math.max(largest, Math.abs(weights[i]!));
     }
     // |x − x_zero_point| ≤ 255 for 8-bit activations; per output value there are `per` products.
@@ -240,7 +246,7 @@ export function rewriteForCpu(model: Uint8Array): GraphRewrite {
   }
 
   let prelu = 0, grouped = 0;
-  const dropped = new Set<Field>(), emitted = new Set<Field>();
+  const dropped = new Set<Field>();
   const parts: Uint8Array[] = [];
   const extraInitializers: Uint8Array[] = [];
   const node = (opType: string, inputs: string[], outputs: string[], name: string, attributes: Uint8Array[] = []) =>
@@ -249,13 +255,15 @@ export function rewriteForCpu(model: Uint8Array): GraphRewrite {
     if (dropped.has(f)) continue;
     emitted.add(f);
     const n = nodes.get(f);
-    const slope = n && n.opType === "PRelu" && n.domain === "" && n.attributes.length === 0 && n.inputs.length === 2 ? tensors.get(n.inputs[1]!) : undefined;
-    const conv = n && !slope ? groupedConvInteger(n) : null;
-    if (n && slope?.type === FLOAT && slope.values) {
+    const isPRelu = n?.opType === "PRelu" && n.domain === "" && n.attributes.length === 0 && n.inputs.length === 2;
+    const slopeTensor = isPRelu ? tensors.get(n.inputs[1]!) : undefined;
+    const slope = slopeTensor?.type === FLOAT ? tensorValues(slopeTensor) : null;
+    const conv = n && !isPRelu ? groupedConvInteger(n) : null;
+    if (n && slope) {
       const [x, s] = n.inputs as [string, string];
       const y = n.outputs[0]!;
       const base = n.name || y;
-      if (slope.values.every((v) => v <= 1)) {
+      if (slope.every((v) => v <= 1)) {
         const sx = fresh(`${base}/slope_x`);
         node("Mul", [x, s], [sx], sx);
         node("Max", [x, sx], [y], fresh(`${base}/max`));
