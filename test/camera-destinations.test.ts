@@ -82,6 +82,20 @@ for (const kind of dbKinds()) {
       await t.req(`/api/v1/cameras/${cam.id}`, { as: "admin", method: "DELETE" });
     });
 
+    test("a camera saved with a link-local URL before these checks is refused when it connects, and when tested", async () => {
+      const cam = await (await t.req("/api/v1/cameras", { as: "admin", method: "POST", ...json({ name: "Old", url: `${web.base}/snap.jpg`, enabled: false }) })).json();
+      await t.rows(sql`update cameras set url = 'http://169.254.169.254/latest/meta-data/iam.jpg' where id = ${cam.id}`);
+      // Enabling it (the URL is not part of the change) starts its pipeline, which refuses to connect.
+      expect((await t.req(`/api/v1/cameras/${cam.id}`, { as: "admin", method: "PATCH", ...json({ enabled: true }) })).status).toBe(200);
+      const status = (await (await t.req(`/api/v1/cameras/${cam.id}`, { as: "viewer" })).json()).status;
+      expect(status.state).toBe("error");
+      expect(status.reason).toContain("link-local and cloud metadata addresses are not allowed");
+      const tested = await t.req(`/api/v1/cameras/${cam.id}/test`, { as: "admin", method: "POST" });
+      expect(tested.status).toBe(422);
+      expect((await tested.json()).error).toContain("link-local");
+      expect((await t.req(`/api/v1/cameras/${cam.id}`, { as: "admin", method: "DELETE" })).status).toBe(204);
+    });
+
     test("Test connection: a snapshot that is an HTML page is 'not an image' and never shown; redirects only to the same host", async () => {
       expect(await testMessage(`${web.base}/admin.jpg`)).toEqual({ status: 422, message: `No picture from ${web.base}/admin.jpg: not an image`, shown: false });
       expect(await testMessage(`${web.base}/elsewhere.jpg`)).toEqual({ status: 422, message: `No picture from ${web.base}/elsewhere.jpg: redirected to another host (not followed)`, shown: false });
