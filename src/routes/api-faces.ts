@@ -95,7 +95,7 @@ export function registerFaceApi(api: Api, deps: AppDeps) {
       access: "operator",
       body: imageBody,
       bodyContentType: "multipart/form-data",
-      responses: { 201: { description: "Stored", schema: z.object({ id: z.number().int() }) }, 404: { description: "No such person", schema: errorSchema }, ...imageErrors },
+      responses: { 201: { description: "Stored", schema: z.object({ id: z.number().int() }) }, 404: { description: "No such person", schema: errorSchema }, 409: { description: "The person was deleted meanwhile", schema: errorSchema }, ...imageErrors },
     },
     async (c) => {
       const id = idParam(c);

@@ -103,6 +103,20 @@ export function registerPeopleApi(api: Api, deps: AppDeps) {
   );
 
   api.op(
+    { method: "GET", path: "/api/v1/erasures", tag: "People", summary: "The erasure log: a report per erased person, newest first", access: "admin", query: listQuerySchema, responses: { 200: { description: "A page of erasure reports", schema: pageOf(erasureReportSchema) } } },
+    async (c) => {
+      const q = parseQuery(c, listQuerySchema);
+      const { rows, total } = await deps.services.erasure.list(q.limit, q.offset);
+      return c.json({ items: rows, total, limit: q.limit, offset: q.offset });
+    },
+  );
+
+  api.op(
+    { method: "GET", path: "/api/v1/erasures/:id", tag: "People", summary: "One erasure report", access: "operator", responses: { 200: { description: "The erasure report", schema: erasureReportSchema }, 404: notFound } },
+    async (c) => c.json(await deps.services.erasure.get(idParam(c))),
+  );
+
+  api.op(
     { method: "GET", path: "/api/v1/departments", tag: "Departments", summary: "List departments", access: "viewer", query: listQuerySchema, responses: { 200: { description: "A page of departments", schema: pageOf(departmentSchema) } } },
     async (c) => {
       const q = parseQuery(c, listQuerySchema);
