@@ -3,8 +3,8 @@
 // commit, and whatever a crash or an unreachable bucket left in the queue is deleted at the next
 // start (and retried while running). Files written before their row commits (enrolled crops,
 // evidence, unknown-face crops) are queued as pending first, so a crash in between leaves no orphan.
-import { rm } from "node:fs/promises";
-import { resolve } from "node:path";
+import { rm, rmdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import type { Actor, AuditService } from "../db/repos/audit";
 import type { ErasureCounts, ErasureRepo, ErasureRow, FileStore, QueuedFile } from "../db/repos/erasure";
 import { pseudonymFor } from "../domain/erasure";
@@ -17,13 +17,20 @@ import type { PeopleService } from "./people";
 export class FileQueue {
   constructor(private readonly d: { repo: ErasureRepo; media: MediaStore; facesDir: string; log: Logger }) {}
 
-  private async remove(store: FileStore, path: string): Promise<void> {
-    if (store === "media") return this.d.media.remove(path);
+  private facesAbs(path: string): string {
     const root = resolve(this.d.facesDir);
     const abs = resolve(root, path);
     if (!abs.startsWith(root + "/")) throw new Error("path escapes the media folder");
-    // A person's crop folder is queued as a whole too (recursive).
+    return abs;
+  }
+
+  private async remove(store: FileStore, path: string): Promise<void> {
+    if (store === "media") return this.d.media.remove(path);
+    // A person's crop folder is queued as a whole too (recursive). A crop's folder goes once empty:
+    // an enrolment that lost a race with an erasure leaves no folder named after the person.
+    const abs = this.facesAbs(path);
     await rm(abs, { recursive: true, force: true });
+    if (path.endsWith(".jpg")) await rmdir(dirname(abs)).catch(() => undefined);
   }
 
   /**
