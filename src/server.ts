@@ -66,6 +66,10 @@ export async function build(
   // Media storage is checked before the cameras start; when it is unreachable the server still starts,
   // logs the error and shows a banner until a re-check passes.
   await services.media.verify();
+  // Files a crash left in the deletion queue (an erasure's, or a write whose row never committed)
+  // are deleted before anything else runs; what cannot be deleted yet is retried every 10 minutes.
+  await services.files.recover().catch((e) => log.error("file queue recovery failed", { err: e }));
+  const fileRetry = periodic(() => services.files.retry(), { firstMs: 600_000, everyMs: 600_000, onError: (e) => log.error("file queue retry failed", { err: e }) });
   await services.cameras.startAll();
   // Retention: evidence photos and unknown faces older than RETENTION_DAYS, an hour after start and daily.
   const retention = periodic(async () => log.info("retention purge", await services.sightings.purge(new Date(), config.RETENTION_DAYS)), {
@@ -83,6 +87,7 @@ export async function build(
     engineReady,
     close: async () => {
       await retention.stop();
+      await fileRetry.stop();
       await services.close?.();
       await (await engineReady)?.close();
       await services.jobs.idle();

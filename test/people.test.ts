@@ -52,7 +52,7 @@ for (const kind of dbKinds()) {
       const inactive = await (await api("/api/v1/people?active=false")).json();
       expect(inactive.items.map((p: { id: number }) => p.id)).toEqual([created[1].id]);
 
-      expect((await api(`/api/v1/people/${created[2].id}`, { method: "DELETE" })).status).toBe(204);
+      expect((await api(`/api/v1/people/${created[2].id}`, { method: "DELETE" })).status).toBe(200);
       expect((await api(`/api/v1/people/${created[2].id}`)).status).toBe(404);
       expect((await api(`/api/v1/people/${created[2].id}`, { method: "DELETE" })).status).toBe(404);
 
@@ -166,12 +166,17 @@ for (const kind of dbKinds()) {
       expect((await t.req(`/people/${id}/delete`, { as: "viewer", method: "POST", ...form({}) })).status).toBe(403);
       const del = await t.req(`/people/${id}/delete`, { as: "operator", method: "POST", ...form({}) });
       expect(del.status).toBe(303);
+      expect(del.headers.get("location")).toMatch(/^\/erasures\/\d+\?done=erased$/);
       expect((await t.req(`/people/${id}`, { as: "viewer", headers: { accept: "text/html" } })).status).toBe(404);
 
+      // The trail stays, with the person's name and code replaced by the erasure's pseudonym.
       const trail = await t.deps.services.audit.list({ entity: "person", entityId: String(id) });
-      expect(trail.map((a) => a.action)).toEqual(["delete", "withdraw_consent", "update", "create"]);
-      expect(trail[2]!.before).toMatchObject({ name: evil });
-      expect(trail[2]!.after).toMatchObject({ name: "Mallory" });
+      expect(trail.map((a) => a.action)).toEqual(["erase", "withdraw_consent", "update", "create"]);
+      const pseudonym = (trail[0]!.before as { pseudonym: string }).pseudonym;
+      expect(pseudonym).toMatch(/^erased person #[0-9a-f]{8}$/);
+      expect(trail[2]!.before).toMatchObject({ name: pseudonym, employeeCode: pseudonym });
+      expect(trail[2]!.after).toMatchObject({ name: pseudonym });
+      expect(JSON.stringify(trail)).not.toContain("Mallory");
     });
 
     test("departments page: add with inline errors, edit, delete", async () => {

@@ -143,3 +143,12 @@ export function isUniqueViolation(e: unknown): boolean {
   }
   return false;
 }
+
+/** True when a database error is a foreign-key violation (a row refers to one deleted meanwhile). */
+export function isForeignKeyViolation(e: unknown): boolean {
+  for (let err = e as { code?: string; cause?: unknown } | undefined, depth = 0; err && depth < 4; depth++) {
+    if (err.code === "23503") return true;
+    err = err.cause as typeof err;
+  }
+  return false;
+}

@@ -328,3 +328,39 @@ export const settings = pgTable("settings", {
   updatedAt: tsz("updated_at").notNull().defaultNow(),
   updatedBy: text("updated_by"),
 });
+
+// ---------------------------------------------------------------- erasure
+/**
+ * Files to delete, durable across crashes. An erasure queues its files in its own transaction and
+ * deletes them after commit; a file being written before its row commits is queued first as
+ * `pending`. At start-up every queued file is deleted, except a pending one that a row references.
+ */
+export const fileQueue = pgTable(
+  "file_queue",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    /** faces: DATA_DIR/media (enrolled crops); media: the media store (evidence, unknown crops). */
+    store: text("store", { enum: ["faces", "media"] }).notNull(),
+    path: text("path").notNull(),
+    pending: boolean("pending").notNull().default(false),
+    erasureId: integer("erasure_id"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: tsz("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("file_queue_erasure_idx").on(t.erasureId)],
+);
+
+/** What erasing a person removed (counts per kind), under a pseudonym. */
+export const erasures = pgTable("erasures", {
+  id: serial("id").primaryKey(),
+  pseudonym: text("pseudonym").notNull(),
+  /** The erased person's former id (numbers are not reused). */
+  personId: integer("person_id").notNull(),
+  erasedAt: tsz("erased_at").notNull().defaultNow(),
+  erasedBy: text("erased_by"),
+  counts: jsonb("counts").notNull(),
+  filesQueued: integer("files_queued").notNull(),
+  /** When the last queued file was deleted (null while some are left). */
+  filesDoneAt: tsz("files_done_at"),
+});

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { ApiKeysPage, AuditPage, SettingsPage, UsersPage } from "../../views/pages/admin";
+import { ErasurePage, ErasuresPage } from "../../views/pages/erasures";
 import type { AppDeps } from "../app-env";
-import { HttpError, fieldErrors, formFields } from "../lib/http";
+import { HttpError, fieldErrors, formFields, idParam } from "../lib/http";
 import { ROLES } from "../services/auth";
 import { listQuerySchema } from "../services/schemas";
 import { setupSchema } from "./auth";
@@ -101,6 +102,20 @@ export function registerAdminRoutes(r: Router, deps: AppDeps, extraSettings: (c:
     const entity = q.entity || undefined;
     const [rows, entities] = await Promise.all([services.audit.list({ entity, limit: limit + 1, offset: q.offset }), services.audit.entities()]);
     return c.get("render").page("Audit log", <AuditPage rows={rows.slice(0, limit)} entity={entity} entities={entities} offset={q.offset} limit={limit} hasMore={rows.length > limit} tz={config.TZ} />, { active: "settings" });
+  });
+
+  r.get("/erasures", "admin", async (c) => {
+    const parsed = listQuerySchema.safeParse(c.req.query());
+    const q = parsed.success ? parsed.data : listQuerySchema.parse({});
+    const { rows, total } = await services.erasure.list(q.limit, q.offset);
+    return c.get("render").page("Erasure log", <ErasuresPage rows={rows} total={total} limit={q.limit} offset={q.offset} tz={config.TZ} />, { active: "settings" });
+  });
+
+  // Operators erase people, so they see the report of an erasure (it names nobody).
+  r.get("/erasures/:id", "operator", async (c) => {
+    const report = await services.erasure.get(idParam(c));
+    const flash = c.req.query("done") === "erased" ? "Person erased. Their data is gone; this report is kept." : undefined;
+    return c.get("render").page(`Erasure report #${report.id}`, <ErasurePage report={report} tz={config.TZ} flash={flash} />, { active: "people" });
   });
 
   r.get("/settings", "viewer", async (c) => {

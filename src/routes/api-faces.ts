@@ -68,7 +68,7 @@ export function registerFaceApi(api: Api, deps: AppDeps) {
       access: "operator",
       body: imageBody,
       bodyContentType: "multipart/form-data",
-      responses: { 201: { description: "Enrolled", schema: z.object({ id: z.number().int(), quality: qualitySchema, liveness: z.number().nullable() }) }, 404: { description: "No such person", schema: errorSchema }, 422: { description: "Rejected, with the reason", schema: rejectedSchema }, ...imageErrors },
+      responses: { 201: { description: "Enrolled", schema: z.object({ id: z.number().int(), quality: qualitySchema, liveness: z.number().nullable() }) }, 404: { description: "No such person", schema: errorSchema }, 409: { description: "The person was deleted while the photo was being enrolled", schema: errorSchema }, 422: { description: "Rejected, with the reason", schema: rejectedSchema }, ...imageErrors },
     },
     async (c) => {
       const id = idParam(c);
@@ -95,7 +95,7 @@ export function registerFaceApi(api: Api, deps: AppDeps) {
       access: "operator",
       body: imageBody,
       bodyContentType: "multipart/form-data",
-      responses: { 201: { description: "Stored", schema: z.object({ id: z.number().int() }) }, 404: { description: "No such person", schema: errorSchema }, ...imageErrors },
+      responses: { 201: { description: "Stored", schema: z.object({ id: z.number().int() }) }, 404: { description: "No such person", schema: errorSchema }, 409: { description: "The person was deleted meanwhile", schema: errorSchema }, ...imageErrors },
     },
     async (c) => {
       const id = idParam(c);

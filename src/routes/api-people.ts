@@ -6,6 +6,7 @@ import {
   departmentCreateSchema,
   departmentPatchSchema,
   departmentSchema,
+  erasureReportSchema,
   errorSchema,
   importReportSchema,
   listQuerySchema,
@@ -90,11 +91,29 @@ export function registerPeopleApi(api: Api, deps: AppDeps) {
   );
 
   api.op(
-    { method: "DELETE", path: "/api/v1/people/:id", tag: "People", summary: "Delete a person and erase their faces and embeddings", access: "operator", responses: { 204: { description: "Deleted" }, 404: notFound } },
-    async (c) => {
-      await people.delete(idParam(c), actorOf(c));
-      return c.body(null, 204);
+    {
+      method: "DELETE",
+      path: "/api/v1/people/:id",
+      tag: "People",
+      summary: "Erase a person: faces, embeddings, crops, negatives, events and their photos, unknown faces assigned to them; the audit log keeps a pseudonym",
+      access: "operator",
+      responses: { 200: { description: "Erased; the erasure report", schema: erasureReportSchema }, 404: notFound },
     },
+    async (c) => c.json(await deps.services.erasure.erasePerson(idParam(c), actorOf(c))),
+  );
+
+  api.op(
+    { method: "GET", path: "/api/v1/erasures", tag: "People", summary: "The erasure log: a report per erased person, newest first", access: "admin", query: listQuerySchema, responses: { 200: { description: "A page of erasure reports", schema: pageOf(erasureReportSchema) } } },
+    async (c) => {
+      const q = parseQuery(c, listQuerySchema);
+      const { rows, total } = await deps.services.erasure.list(q.limit, q.offset);
+      return c.json({ items: rows, total, limit: q.limit, offset: q.offset });
+    },
+  );
+
+  api.op(
+    { method: "GET", path: "/api/v1/erasures/:id", tag: "People", summary: "One erasure report", access: "operator", responses: { 200: { description: "The erasure report", schema: erasureReportSchema }, 404: notFound } },
+    async (c) => c.json(await deps.services.erasure.get(idParam(c))),
   );
 
   api.op(

@@ -26,6 +26,7 @@ export function registerKioskRoutes(r: Router, api: Api, deps: AppDeps) {
           description: "result: checked_in, checked_out, already (with lastKind, lastTs), not_recognised, spoof, no_face or several_faces (with a message)",
           schema: z.object({ result: z.string(), name: z.string().optional(), personId: z.number().int().optional(), ts: z.string().optional(), message: z.string().optional() }),
         },
+        409: { description: "The person recognised was deleted meanwhile; nothing was recorded", schema: errorSchema },
         422: { description: "Unreadable image", schema: errorSchema },
         503: { description: "Engine busy or off, or media storage unreachable (the evidence photo cannot be stored)", schema: errorSchema },
       },

@@ -9,7 +9,7 @@ import { departmentCreateSchema, listQuerySchema, peopleQuerySchema, personCreat
 import { actorOf, canEdit, redirectAfterPost, type Router } from "./router";
 import { FacesPanel, type UploadOutcome } from "../../views/pages/faces";
 
-const FLASH: Record<string, string> = { created: "Person added.", saved: "Changes saved.", deleted: "Person deleted; their face data was erased.", consent: "Consent recorded." };
+const FLASH: Record<string, string> = { created: "Person added.", saved: "Changes saved.", consent: "Consent recorded." };
 
 /** Query string → people filter; nonsense values fall back to defaults instead of failing the page. */
 export function peopleQuery(c: Context): PeopleQuery {
@@ -200,8 +200,8 @@ export function registerPeopleRoutes(r: Router, deps: AppDeps) {
   });
 
   r.post("/people/:id/delete", "operator", async (c) => {
-    await people.delete(idParam(c), actorOf(c));
-    return redirectAfterPost(c, "/people?done=deleted");
+    const report = await services.erasure.erasePerson(idParam(c), actorOf(c));
+    return redirectAfterPost(c, `/erasures/${report.id}?done=erased`);
   });
 
   // ---------------------------------------------------------------- departments

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AttendanceRepo, EventView, EventsFilter, PersonContext, StatusInsert } from "../db/repos/attendance";
 import type { Actor, AuditService } from "../db/repos/audit";
-import { isUniqueViolation } from "../db/client";
+import { isForeignKeyViolation, isUniqueViolation } from "../db/client";
 import type { HolidayRow, HolidaysRepo, LeaveRow, LeavesRepo, LeaveView, ScheduleRow, SchedulesRepo, ScheduleView } from "../db/repos/schedules";
 import { attributionDay, attributionWindow, dailyStatus, resolveSchedule, validateSchedule, type Schedule, type WeeklyPattern } from "../domain/attendance";
 import { daysOf, MAX_RANGE_DAYS, rangeProblem } from "../domain/attendance/report";
@@ -551,6 +551,7 @@ export class AttendanceService {
     if (!(await this.d.repo.personContexts([e.personId])).length) fields.personId = `Person ${e.personId} does not exist`;
     if (e.cameraId != null && !(await this.d.repo.cameraExists(e.cameraId))) fields.cameraId = `Camera ${e.cameraId} does not exist`;
     if (Object.keys(fields).length) throw validation(fields);
+    const gone = () => new HttpError(409, `Person ${e.personId} (or the camera) was deleted meanwhile; the event was not recorded`);
     const row = await this.d.repo.transaction(async (tx) => {
       const r = await this.d.repo.insertEvent(
         {
@@ -569,9 +570,11 @@ export class AttendanceService {
       );
       if (e.source === "manual") await this.d.audit.record(actor, "create", "attendance_event", r.id, null, eventSnapshot(r), tx);
       return r;
-    });
-    await this.computeFor([e.personId], [await this.dayOf(e.personId, e.ts)]);
-    return (await this.d.repo.getEvent(row.id))!;
+    }).catch((err) => Promise.reject(isForeignKeyViolation(err) ? gone() : err));
+    await this.computeFor([e.personId], [await this.dayOf(e.personId, e.ts)]).catch((err) => Promise.reject(isForeignKeyViolation(err) ? gone() : err));
+    const view = await this.d.repo.getEvent(row.id);
+    if (!view) throw gone();
+    return view;
   }
 
   /** The person's latest valid event (the camera pipeline decides check-in or check-out with it). */

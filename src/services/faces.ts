@@ -1,5 +1,6 @@
 // Enrollment, the in-memory gallery and recognition decisions, on top of the engine worker pool.
 import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { isForeignKeyViolation } from "../db/client";
 import { dirname, join, resolve } from "node:path";
 import type { Actor, AuditService } from "../db/repos/audit";
 import type { FaceRow, FacesRepo } from "../db/repos/faces";
@@ -13,6 +14,7 @@ import { defaultModels, type ModelOfRole } from "../models/manifest";
 import { verifyModel } from "../models/store";
 import type { FaceResult } from "../../workers/protocol";
 import type { EnginePool } from "./engine";
+import type { FileQueue } from "./erasure";
 import type { PeopleService } from "./people";
 
 export interface DecisionThresholds {
@@ -118,6 +120,8 @@ export class FaceService {
       /** Why the engine is off (missing or corrupt models), shown as a banner. */
       disabledReason?: string;
       faces: FacesRepo;
+      /** Crops are queued as pending while their enrolment commits: a crash in between leaves no orphan. */
+      files: FileQueue;
       people: PeopleService;
       audit: AuditService;
       mediaDir: string;
@@ -391,20 +395,24 @@ export class FaceService {
 
     const rel = join("faces", String(personId), `${crypto.randomUUID()}.jpg`);
     const abs = this.cropAbs(rel);
-    mkdirSync(dirname(abs), { recursive: true });
-    await Bun.write(`${abs}.tmp`, face.crop!);
-    renameSync(`${abs}.tmp`, abs);
+    const staged = await this.d.files.stage("faces", rel);
     let row: FaceRow;
     try {
+      mkdirSync(dirname(abs), { recursive: true });
+      await Bun.write(`${abs}.tmp`, face.crop!);
+      renameSync(`${abs}.tmp`, abs);
       row = await this.d.faces.insert({ personId, cropPath: rel, quality: face.quality, source, modelId: model.id, embedding: face.embedding });
       if (extra) await this.d.faces.saveEmbeddings([{ faceId: row.id, ...extra }]);
     } catch (e) {
-      rmSync(abs, { force: true });
+      rmSync(`${abs}.tmp`, { force: true });
+      await this.d.files.abandon(staged, "faces", rel);
+      if (isForeignKeyViolation(e)) throw new HttpError(409, `${person.name} was deleted while this photo was being enrolled`);
       throw e;
     }
-    // The active recogniser may have changed while this photo was analysed.
+    await this.d.files.settle(staged);
+    // The active recogniser may have changed while this photo was analysed; a person erased meanwhile stays out.
     const current = this.active.id === model.id ? face.embedding : this.active.id === extra?.modelId ? extra.embedding : null;
-    if (person.active && current) this.gallery.add(row.id, personId, current);
+    if (person.active && current && !this.erased.has(personId)) this.gallery.add(row.id, personId, current);
     await this.d.audit.record(actor, "enroll", "face", row.id, null, { personId, source, quality: face.quality, liveness: face.liveness });
     return { id: row.id, quality: face.quality, liveness: face.liveness };
   }
@@ -418,12 +426,15 @@ export class FaceService {
     await this.d.audit.record(actor, "delete", "face", faceId, { personId, cropPath: f.cropPath }, null);
   }
 
-  /** After a person is deleted (rows cascade): drop them from memory and erase their crops. */
+  /** People erased since start: an enrolment that committed just before the erasure must not put them back in the gallery. */
+  private readonly erased = new Set<number>();
+
+  /** After a person is erased (rows and queued files are the erasure's): drop them from memory. */
   private forgetPerson(personId: number) {
+    this.erased.add(personId);
     this.names.delete(personId);
     this.gallery.removePerson(personId);
     this.negatives.removePerson(personId);
-    rmSync(this.cropAbs(join("faces", String(personId))), { recursive: true, force: true });
   }
 
   /** Inactive people are not recognised: take them out of the gallery, and back in when reactivated. */
@@ -467,7 +478,9 @@ export class FaceService {
     for (const f of found) {
       const candidates = this.gallery.search(f.embedding, 5);
       const d = decide(candidates, { matchThreshold: this.thresholds.match, unknownThreshold: this.thresholds.unknown, margin: this.thresholds.margin, vetoed: (pid) => this.negatives.blocks(f.embedding, pid, NEGATIVE_SIMILARITY) });
-      const match = d.decision === "match" && d.personId !== null ? { personId: d.personId, name: await this.nameOf(d.personId), similarity: round(d.similarity) } : null;
+      // A person erased while this image was analysed is no match (their name is gone).
+      const name = d.decision === "match" && d.personId !== null ? await this.nameOf(d.personId).catch((e) => (e instanceof HttpError && e.status === 404 ? null : Promise.reject(e))) : null;
+      const match = name !== null && d.personId !== null ? { personId: d.personId, name, similarity: round(d.similarity) } : null;
       out.push({
         face: {
           box: f.box,
@@ -475,7 +488,7 @@ export class FaceService {
           detScore: round(f.detScore),
           liveness: f.liveness === null ? null : round(f.liveness),
           quality: f.quality,
-          decision: d.decision,
+          decision: d.decision === "match" && !match ? "unknown" : d.decision,
           match,
           best: d.personId !== null ? { personId: d.personId, similarity: round(d.similarity) } : null,
         },
@@ -507,14 +520,20 @@ export class FaceService {
     const r = await engine.analyze(image, { recognizer: model.id, maxFaces: 10, crops: true });
     if (r.faces.length !== 1) throw new EnrollRejected(r.faces.length ? "several_faces" : "no_face", r.faces.length ? "Send an image with exactly one face" : "No face was found in this image");
     const face = r.faces[0]!;
-    const id = await this.d.faces.insertNegative({ personId, modelId: model.id, embedding: face.embedding, createdBy: actor.label });
-    // Negative examples keep no photo, so they are embedded with every loaded recogniser now: they
-    // keep working after a switch.
-    for (const other of engine.recognizerIds().filter((x) => x !== model.id)) {
-      const e = (await engine.embedCrops([face.crop!], other)).embeddings[0]!;
-      await this.d.faces.insertNegative({ personId, modelId: other, embedding: e, createdBy: actor.label });
+    let id: number;
+    try {
+      id = await this.d.faces.insertNegative({ personId, modelId: model.id, embedding: face.embedding, createdBy: actor.label });
+      // Negative examples keep no photo, so they are embedded with every loaded recogniser now: they
+      // keep working after a switch.
+      for (const other of engine.recognizerIds().filter((x) => x !== model.id)) {
+        const e = (await engine.embedCrops([face.crop!], other)).embeddings[0]!;
+        await this.d.faces.insertNegative({ personId, modelId: other, embedding: e, createdBy: actor.label });
+      }
+    } catch (e) {
+      if (isForeignKeyViolation(e)) throw new HttpError(409, `Person ${personId} was deleted meanwhile`);
+      throw e;
     }
-    if (this.active.id === model.id) this.negatives.add(id, personId, face.embedding);
+    if (this.active.id === model.id && !this.erased.has(personId)) this.negatives.add(id, personId, face.embedding);
     await this.d.audit.record(actor, "not_this_person", "person", personId, null, { negativeId: id });
     return { id };
   }

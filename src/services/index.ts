@@ -24,6 +24,8 @@ import { CameraService } from "./cameras";
 import { SightingService } from "./sightings";
 import { ReviewService } from "./review";
 import { createMediaStore, MonitoredMediaStore } from "./media";
+import { ErasureRepo } from "../db/repos/erasure";
+import { ErasureService, FileQueue } from "./erasure";
 
 /** Application services; routes call these and never touch the database directly. */
 export interface Banner {
@@ -45,6 +47,9 @@ export interface Services {
   cameras: CameraService;
   sightings: SightingService;
   review: ReviewService;
+  /** Erasing people, and the durable queue of files to delete. */
+  erasure: ErasureService;
+  files: FileQueue;
   /** Evidence photos and unknown-face crops: DATA_DIR/media or the S3 bucket. */
   media: MonitoredMediaStore;
   /** Site-wide notices shown above every page (e.g. recognition disabled). */
@@ -59,13 +64,17 @@ export function createServices(database: Database, auth: Auth, config: Config, l
   const users = new UsersRepo(db);
   const people = new PeopleService(new PeopleRepo(db), new DepartmentsRepo(db), audit);
   const media = new MonitoredMediaStore(createMediaStore(config), log);
+  const mediaDir = join(resolve(config.DATA_DIR), "media");
+  const erasureRepo = new ErasureRepo(db);
+  const files = new FileQueue({ repo: erasureRepo, media, facesDir: mediaDir, log });
   const faces = new FaceService({
     engine: null,
     disabledReason: "the engine is starting",
     faces: new FacesRepo(db),
+    files,
     people,
     audit,
-    mediaDir: join(resolve(config.DATA_DIR), "media"),
+    mediaDir,
     recognizer: defaultModels().recognizer,
     recognizers: loadManifest().models.filter((m): m is ModelOfRole<"recognizer"> => m.role === "recognizer"),
     settings: new SettingsRepo(db),
@@ -95,11 +104,14 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     faces,
     bus,
     media,
+    files,
     tz: config.TZ,
     dedupeMs: config.EVENT_DEDUPE_MINUTES * 60_000,
     minIntervalMs: config.BOTH_MIN_INTERVAL_MINUTES * 60_000,
     log,
   });
+  // An erased person's open unknown faces are gone: the grouping cache reloads.
+  people.onPersonDeleted(() => sightings.invalidateGroups());
   const cameras = new CameraService({ repo: camerasRepo, faces, audit, bus, log, width: config.CAMERA_WIDTH, liveFps: config.LIVE_FPS, allowFiles: config.CLOCKFACE_ALLOW_FILE_SOURCES, minFaceSize: config.CAMERA_MIN_FACE, onSighting: sightings.handle });
   const services: Services = {
     audit,
@@ -115,6 +127,8 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     cameras,
     sightings,
     review: new ReviewService({ repo: camerasRepo, faces, people, sightings, media, audit }),
+    erasure: new ErasureService({ repo: erasureRepo, files, people, audit, log }),
+    files,
     media,
     banners: () => {
       const st = faces.status();

@@ -13,7 +13,7 @@ import {
   personPatchSchema,
 } from "./schemas";
 
-/** Called after a person is deleted (the face engine drops embeddings and crops). */
+/** Called after a person is erased (the face engine drops them from the gallery). */
 export type PersonDeletedHook = (personId: number) => Promise<void> | void;
 /** Called after a person changes (the face engine follows active/inactive). */
 export type PersonChangedHook = (before: PersonView, after: PersonView) => Promise<void> | void;
@@ -152,12 +152,9 @@ export class PeopleService {
     return after;
   }
 
-  async delete(id: number, actor: Actor): Promise<void> {
-    const before = await this.people.get(id);
-    if (!before) throw new HttpError(404, `Person ${id} does not exist`);
-    await this.people.delete(id);
+  /** After a person was erased (ErasureService): the face engine and the caches forget them. */
+  async personErased(id: number): Promise<void> {
     for (const hook of this.deletedHooks) await hook(id);
-    await this.audit.record(actor, "delete", "person", id, snapshot(before), null);
   }
 
   // ------------------------------------------------------------ departments

@@ -137,3 +137,29 @@ export const importReportSchema = z.object({
   ),
 });
 export type ImportReport = z.infer<typeof importReportSchema>;
+
+export const erasureReportSchema = z.object({
+  id: z.number().int(),
+  pseudonym: z.string().describe('What the audit log now says instead of the person ("erased person #…")'),
+  personId: z.number().int().describe("The erased person's former id"),
+  erasedAt: z.string(),
+  erasedBy: z.string().nullable(),
+  counts: z
+    .object({
+      faces: z.number().int(),
+      embeddings: z.number().int(),
+      faceCrops: z.number().int(),
+      negatives: z.number().int(),
+      events: z.number().int(),
+      evidencePhotos: z.number().int(),
+      unknownFaces: z.number().int(),
+      unknownCrops: z.number().int(),
+      leaves: z.number().int(),
+      dailyRecords: z.number().int(),
+      auditRowsPseudonymised: z.number().int(),
+    })
+    .describe("What was removed, per kind"),
+  filesQueued: z.number().int().describe("Photo files queued for deletion (face crops, evidence photos, unknown-face crops)"),
+  filesRemaining: z.number().int().describe("Files not deleted yet (unreachable storage; retried until gone)"),
+  filesDoneAt: z.string().nullable().describe("When the last file was deleted"),
+});

@@ -8,6 +8,7 @@ import { eventForSighting, type CameraDirection, type EventKind } from "../domai
 import { dayStart, localDay, addDays } from "../domain/time";
 import type { Logger } from "../lib/log";
 import type { EventBus } from "./bus";
+import type { FileQueue } from "./erasure";
 import type { CameraSighting } from "./cameras";
 import type { FaceService } from "./faces";
 import type { MediaStore } from "./media";
@@ -44,6 +45,8 @@ export class SightingService {
       faces: FaceService;
       bus: EventBus;
       media: MediaStore;
+      /** Photos are queued as pending until their row commits: a crash or a failed insert leaves no orphan. */
+      files: FileQueue;
       tz: string;
       dedupeMs: number;
       minIntervalMs: number;
@@ -51,10 +54,23 @@ export class SightingService {
     },
   ) {}
 
-  private async save(folder: "evidence" | "unknown", ts: Date, bytes: Uint8Array): Promise<string> {
+  /**
+   * Stores a photo, then runs `commit` (which records the row referring to it); when `commit` fails
+   * the photo is deleted again. The photo is queued as pending meanwhile, so a crash leaves none behind.
+   */
+  private async saveFor<T>(folder: "evidence" | "unknown", ts: Date, bytes: Uint8Array, commit: (rel: string) => Promise<T>): Promise<{ rel: string; out: T }> {
     const rel = `${folder}/${localDay(ts, this.d.tz)}/${crypto.randomUUID()}.jpg`;
-    await this.d.media.put(rel, bytes);
-    return rel;
+    const staged = await this.d.files.stage("media", rel);
+    let out: T;
+    try {
+      await this.d.media.put(rel, bytes);
+      out = await commit(rel);
+    } catch (e) {
+      await this.d.files.abandon(staged, "media", rel);
+      throw e;
+    }
+    await this.d.files.settle(staged);
+    return { rel, out };
   }
 
   readonly handle = async (s: CameraSighting): Promise<void> => {
@@ -99,9 +115,10 @@ export class SightingService {
         minIntervalMs: this.d.minIntervalMs,
       });
       if ("skip" in rule) return { skip: true as const, last: last! };
-      const evidencePath = await this.save("evidence", p.ts, await p.evidence());
       const similarity = Math.round(p.similarity * 1000) / 1000;
-      const ev = await attendance.recordEvent({ personId: p.personId, kind: rule.kind, ts: p.ts, source: p.source, cameraId: p.camera?.id ?? null, similarity, evidencePath, trackId: p.trackId }, p.actor);
+      const { rel: evidencePath, out: ev } = await this.saveFor("evidence", p.ts, await p.evidence(), (rel) =>
+        attendance.recordEvent({ personId: p.personId, kind: rule.kind, ts: p.ts, source: p.source, cameraId: p.camera?.id ?? null, similarity, evidencePath: rel, trackId: p.trackId }, p.actor),
+      );
       this.d.bus.publish("attendance.created", { id: ev.id, personId: p.personId, name: await this.d.faces.nameOf(p.personId), kind: rule.kind, ts: p.ts.toISOString(), cameraId: p.camera?.id ?? null, camera: p.camera?.name ?? "kiosk", similarity, evidenceUrl: `/media/${evidencePath}` });
       return { kind: rule.kind, id: ev.id };
     });
@@ -120,9 +137,10 @@ export class SightingService {
       const sim = cosine(u.embedding, s.embedding);
       if (sim >= GROUP_SIMILARITY && (!best || sim > best.sim)) best = { groupId: u.groupId, sim };
     }
-    const cropPath = await this.save("unknown", ts, s.evidence);
     const kind = s.sighting.decision === "uncertain" ? "uncertain" : "unknown";
-    const row = await this.d.repo.insertUnknown({ cameraId: s.camera.id, ts, cropPath, modelId, embedding: s.embedding, groupId: best?.groupId ?? null, kind, personId: kind === "uncertain" ? s.sighting.personId : null, similarity: s.sighting.similarity, trackId: s.sighting.trackId });
+    const { rel: cropPath, out: row } = await this.saveFor("unknown", ts, s.evidence, (rel) =>
+      this.d.repo.insertUnknown({ cameraId: s.camera.id, ts, cropPath: rel, modelId, embedding: s.embedding, groupId: best?.groupId ?? null, kind, personId: kind === "uncertain" ? s.sighting.personId : null, similarity: s.sighting.similarity, trackId: s.sighting.trackId }),
+    );
     const groupId = best?.groupId ?? (await this.d.repo.setGroup(row.id, row.id));
     this.openUnknown.push({ groupId, embedding: s.embedding, modelId });
     if (this.openUnknown.length > 5000) this.openUnknown.shift();

@@ -207,7 +207,7 @@ export interface AuditRowView {
 
 export function AuditPage({ rows, entity, entities, offset, limit, hasMore, tz }: { rows: AuditRowView[]; entity?: string; entities: string[]; offset: number; limit: number; hasMore: boolean; tz: string }) {
   return (
-    <Panel title="Audit log">
+    <Panel title="Audit log" actions={<a class="btn secondary" href="/erasures">Erasure log</a>}>
       <form class="filters" method="get" action="/audit" hx-get="/audit" hx-trigger="change, submit" hx-target="#audit-table" hx-select="#audit-table" hx-swap="outerHTML" hx-push-url="true">
         <div>
           <label for="entity">What</label>

@@ -209,7 +209,7 @@ export function PersonPage({ person: p, canEdit, tz, children, flash }: { person
               <a class="btn secondary" href={`/people/${p.id}/edit`}>
                 Edit
               </a>
-              <form method="post" action={`/people/${p.id}/delete`} hx-post={`/people/${p.id}/delete`} hx-confirm={`Delete ${p.name}? Their face photos and embeddings are erased for good.`}>
+              <form method="post" action={`/people/${p.id}/delete`} hx-post={`/people/${p.id}/delete`} hx-confirm={`Delete ${p.name}? Their faces, attendance events, photos and the camera faces linked to them are erased for good; the audit log keeps a pseudonym.`}>
                 <button class="danger" type="submit">
                   Delete
                 </button>

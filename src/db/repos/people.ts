@@ -127,11 +127,6 @@ export class PeopleRepo {
     return r ?? null;
   }
 
-  async delete(id: number, tx: Db = this.db): Promise<PersonRow | null> {
-    const [r] = await tx.delete(people).where(eq(people.id, id)).returning();
-    return r ?? null;
-  }
-
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) => fn(tx as unknown as Db));
   }
