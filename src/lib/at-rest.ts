@@ -6,7 +6,7 @@
 // bytes are authenticated as associated data. MAGIC read as a little-endian Float32 is a NaN, which no
 // valid embedding contains, and no JPEG (FF D8), PNG (89 50) or WebP ("RIFF") starts with it: data
 // written before encryption is told apart from sealed data by its first bytes.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv } from "node:crypto";
 
 export const MAGIC = Uint8Array.of(0x43, 0x46, 0xc1, 0x7f);
 const VERSION = 1;
@@ -28,37 +28,44 @@ export function isSealed(b: Uint8Array): boolean {
 }
 
 export class AtRest {
-  private constructor(private readonly key: Buffer) {}
+  private constructor(private readonly key: Uint8Array) {}
 
-  /** The key for `purpose` derived from the server secret. */
-  static fromSecret(secret: string, purpose = PURPOSE): AtRest {
+  /** The key for `purpose` derived from the server secret (HKDF-SHA256, 256 bits). */
+  static async fromSecret(secret: string, purpose = PURPOSE): Promise<AtRest> {
     if (!secret) throw new Error("The at-rest key needs a non-empty secret");
-    return new AtRest(Buffer.from(hkdfSync("sha256", secret, SALT, purpose, 32)));
+    const enc = new TextEncoder();
+    const ikm = await crypto.subtle.importKey("raw", enc.encode(secret), "HKDF", false, ["deriveBits"]);
+    const bits = await crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt: enc.encode(SALT), info: enc.encode(purpose) }, ikm, 256);
+    return new AtRest(new Uint8Array(bits));
   }
 
-  seal(plain: Uint8Array): Uint8Array {
+  seal(plain: Uint8Array): Uint8Array<ArrayBuffer> {
     const out = new Uint8Array(HEADER + NONCE + plain.length + TAG);
     out.set(MAGIC);
     out[MAGIC.length] = VERSION;
-    const nonce = randomBytes(NONCE);
+    const nonce = crypto.getRandomValues(new Uint8Array(NONCE));
     out.set(nonce, HEADER);
     const cipher = createCipheriv("aes-256-gcm", this.key, nonce);
     cipher.setAAD(out.subarray(0, HEADER));
-    const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-    out.set(body, HEADER + NONCE);
-    out.set(cipher.getAuthTag(), HEADER + NONCE + body.length);
+    // GCM is a stream mode: update() gives as many bytes as it is given and final() none.
+    out.set(cipher.update(plain), HEADER + NONCE);
+    cipher.final();
+    out.set(cipher.getAuthTag(), HEADER + NONCE + plain.length);
     return out;
   }
 
   /** The plaintext of sealed bytes; throws UnsealError when they are not sealed with this key. */
-  open(sealed: Uint8Array): Uint8Array {
+  open(sealed: Uint8Array): Uint8Array<ArrayBuffer> {
     if (!isSealed(sealed)) throw new UnsealError("not in the sealed format");
     if (sealed[MAGIC.length] !== VERSION) throw new UnsealError(`sealed with format version ${sealed[MAGIC.length]}, which this version cannot read`);
     const decipher = createDecipheriv("aes-256-gcm", this.key, sealed.subarray(HEADER, HEADER + NONCE));
     decipher.setAAD(sealed.subarray(0, HEADER));
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
+    const plain = new Uint8Array(sealed.length - HEADER - NONCE - TAG);
+    plain.set(decipher.update(sealed.subarray(HEADER + NONCE, sealed.length - TAG)));
     try {
-      return new Uint8Array(Buffer.concat([decipher.update(sealed.subarray(HEADER + NONCE, sealed.length - TAG)), decipher.final()]));
+      decipher.final();
+      return plain;
     } catch {
       throw new UnsealError("sealed with another key, or damaged");
     }
