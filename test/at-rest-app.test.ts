@@ -18,6 +18,7 @@ import { AtRestKeyError, AtRestMigration } from "../src/services/at-rest";
 import type { CameraSighting } from "../src/services/cameras";
 import { LocalMediaStore, SealedMediaStore } from "../src/services/media";
 import { CROPS, cropUpload, dbKinds, json, makeApp, type DbKind, type TestApp } from "./helpers";
+import { spawnChild } from "./support/process";
 
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
 setDefaultTimeout(60_000);
@@ -350,3 +351,18 @@ for (const kind of dbKinds()) {
     });
   });
 }
+
+test("the server process started with another secret stops at once with exit code 3 and says why", async () => {
+  const store = persistent("pglite");
+  try {
+    await (await store.boot(SECRET)).close();
+    const c = spawnChild(["bun", "src/main.ts"], {
+      cwd: join(import.meta.dir, ".."),
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: store.dataDir, CLOCKFACE_SECRET: OTHER_SECRET, PORT: "0", MODELS_DIR: process.env.MODELS_DIR, MODELS_DOWNLOAD: "0" },
+    });
+    expect(await c.exited).toBe(3);
+    expect(c.output()).toContain("is not the one this database's face data was encrypted with. Start Clockface with the original secret");
+  } finally {
+    await store.drop();
+  }
+});
