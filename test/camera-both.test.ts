@@ -38,7 +38,7 @@ describe("an in-and-out camera on postgres", () => {
   });
 
   test("each appearance of the person flips between check-in and check-out", async () => {
-    const r = await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "Lobby", url: `file://${clip}`, direction: "both", fps: 5 }) });
+    const r = await t.req("/api/v1/cameras", { as: "admin", method: "POST", ...json({ name: "Lobby", url: `file://${clip}`, direction: "both", fps: 5 }) });
     expect(r.status).toBe(201);
     const cam = await r.json();
     // The clip loops every 6 s: three appearances within about 20 s.
@@ -47,6 +47,6 @@ describe("an in-and-out camera on postgres", () => {
     expect((await kinds()).slice(0, 3)).toEqual(["check_in", "check_out", "check_in"]);
     // The stranger never becomes an event.
     expect((await t.rows(sql`select 1 from attendance_events where person_id <> ${personId}`)).length).toBe(0);
-    expect((await t.req(`/api/v1/cameras/${cam.id}`, { as: "operator", method: "DELETE" })).status).toBe(204);
+    expect((await t.req(`/api/v1/cameras/${cam.id}`, { as: "admin", method: "DELETE" })).status).toBe(204);
   }, 90_000);
 });

@@ -19,7 +19,12 @@ describe("parseCameraUrl accepts", () => {
     ["rtsp://admin:s3cret@10.0.0.5:554/Streaming/Channels/101", "rtsp"],
     ["rtsps://cam.example.com/live", "rtsp"],
     ["RTSP://10.0.0.5/h264", "rtsp"],
-    ["rtsp://[fe80::1]:8554/cam", "rtsp"],
+    ["rtsp://[2001:db8::5]:8554/cam", "rtsp"],
+    // A restreamer (go2rtc, MediaMTX) on this machine is a normal camera.
+    ["rtsp://127.0.0.1:8554/door", "rtsp"],
+    ["rtsp://localhost:8554/door", "rtsp"],
+    ["rtsp://[::1]:8554/door", "rtsp"],
+    ["http://127.0.0.1:1984/api/frame.jpeg?src=door", "snapshot"],
     ["http://10.0.0.7/video.mjpg", "mjpeg"],
     ["https://cam.local/axis-cgi/mjpg/video.cgi?resolution=640x480", "mjpeg"],
     ["http://10.0.0.7/snapshot.jpg", "snapshot"],
@@ -173,5 +178,32 @@ describe("maskUrl", () => {
   test("masks every URL in ffmpeg's output", () => {
     const line = "[error] rtsp://admin:s3cret@10.0.0.5/live: Connection refused; Input from 'http://u:pw9@cam/a.mjpg'";
     expect(maskUrlsInText(line)).toBe("[error] rtsp://***@10.0.0.5/live: Connection refused; Input from 'http://***@cam/a.mjpg'");
+  });
+});
+
+describe("parseCameraUrl refuses link-local and cloud metadata destinations", () => {
+  test.each([
+    ["http://169.254.169.254/latest/meta-data/", "link-local"],
+    ["rtsp://169.254.10.20/live", "link-local"],
+    // Other spellings of 169.254.169.254: decimal, hex, octal, short forms (the URL parser and getaddrinfo both accept them).
+    ["http://2852039166/", "link-local"],
+    ["rtsp://2852039166/live", "link-local"],
+    ["rtsp://0xa9fea9fe/live", "link-local"],
+    ["rtsp://0251.0376.0251.0376/live", "link-local"],
+    ["rtsp://169.254.43518/live", "link-local"],
+    ["http://0xa9.0xfe.0xa9.0xfe/snap.jpg", "link-local"],
+    // IPv6: link-local, mapped and compatible IPv4, AWS's metadata address.
+    ["rtsp://[fe80::1]:8554/cam", "link-local"],
+    ["rtsp://[FEBF::1]/cam", "link-local"],
+    ["http://[::ffff:169.254.169.254]/", "link-local"],
+    ["rtsp://[::ffff:a9fe:a9fe]/live", "link-local"],
+    ["http://[fd00:ec2::254]/latest/meta-data/", "cloud metadata"],
+    ["http://100.100.100.200/latest/meta-data/", "cloud metadata"],
+    ["http://metadata.google.internal/computeMetadata/v1/", "cloud metadata"],
+    ["http://METADATA.GOOGLE.INTERNAL./computeMetadata/v1/", "cloud metadata"],
+  ] as const)("%s (%s)", (raw, what) => {
+    const message = refused(raw);
+    expect(message).toStartWith("Camera URL: ");
+    expect(message).toContain(what);
   });
 });

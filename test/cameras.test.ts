@@ -51,7 +51,7 @@ describe("cameras", () => {
   });
 
   test("a file camera: each enrolled person gets one check-in, each stranger goes to the unknown queue", async () => {
-    const r = await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "Front door", url: `file://${clip}`, direction: "in", fps: 5 }) });
+    const r = await t.req("/api/v1/cameras", { as: "admin", method: "POST", ...json({ name: "Front door", url: `file://${clip}`, direction: "in", fps: 5 }) });
     expect(r.status).toBe(201);
     const cam = await r.json();
     await eventually(async () => (await (await t.req(`/api/v1/cameras/${cam.id}`, { as: "viewer" })).json()).status.state, "live", 20_000);
@@ -87,7 +87,7 @@ describe("cameras", () => {
     expect(status.processed).toBeGreaterThan(20);
     expect(status.latencyMs.p95).toBeGreaterThan(0);
     expect(status.fpsIn).toBeGreaterThan(0);
-    expect((await t.req(`/api/v1/cameras/${cam.id}`, { as: "operator", method: "DELETE" })).status).toBe(204);
+    expect((await t.req(`/api/v1/cameras/${cam.id}`, { as: "admin", method: "DELETE" })).status).toBe(204);
   }, 120_000);
 
   test("the unknown-faces queue: enrolling a group needs consent and creates the person; retention purges old faces and evidence", async () => {
@@ -150,21 +150,21 @@ describe("cameras", () => {
       [{ name: "x", url: "rtsp://10.0.0.5/live", direction: "sideways" }, "Choose in, out or both"],
     ];
     for (const [body, message] of bad) {
-      const r = await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json(body) });
+      const r = await t.req("/api/v1/cameras", { as: "admin", method: "POST", ...json(body) });
       expect({ body, status: r.status }).toEqual({ body, status: 422 });
       expect(JSON.stringify(await r.json())).toContain(message);
     }
     expect(await Bun.file("/tmp/pwned").exists()).toBe(false);
     const noFiles = await makeApp("pglite");
     try {
-      const r = await noFiles.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "f", url: "file:///etc/passwd" }) });
+      const r = await noFiles.req("/api/v1/cameras", { as: "admin", method: "POST", ...json({ name: "f", url: "file:///etc/passwd" }) });
       expect(r.status).toBe(422);
       expect((await r.json()).error).toContain("not allowed");
     } finally {
       await noFiles.close();
     }
     const port = freePort();
-    const r = await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "Secret", url: `rtsp://admin:hunter2@127.0.0.1:${port}/live`, enabled: false }) });
+    const r = await t.req("/api/v1/cameras", { as: "admin", method: "POST", ...json({ name: "Secret", url: `rtsp://admin:hunter2@127.0.0.1:${port}/live`, enabled: false }) });
     const cam = await r.json();
     expect(cam.url).not.toContain("hunter2");
     expect(await (await t.req(`/cameras/${cam.id}`, { as: "viewer" })).text()).not.toContain("hunter2");
@@ -172,17 +172,17 @@ describe("cameras", () => {
     const audit = await t.rows(sql`select after::text as a from audit_log where entity = 'camera'`);
     expect(audit.map((a) => String(a.a)).join(" ")).not.toContain("hunter2");
     // Test connection on a closed port: the exact error, masked, within the timeout.
-    const test = await t.req(`/api/v1/cameras/${cam.id}/test`, { as: "operator", method: "POST" });
+    const test = await t.req(`/api/v1/cameras/${cam.id}/test`, { as: "admin", method: "POST" });
     expect(test.status).toBe(422);
     const msg = (await test.json()).error;
     expect(msg).toContain("Test connection failed");
     expect(msg).not.toContain("hunter2");
     expect((await t.req("/api/v1/cameras", { as: "viewer", method: "POST", ...json({ name: "v", url: "rtsp://x/y" }) })).status).toBe(403);
-    await t.req(`/api/v1/cameras/${cam.id}`, { as: "operator", method: "DELETE" });
+    await t.req(`/api/v1/cameras/${cam.id}`, { as: "admin", method: "DELETE" });
   });
 
   test("the camera pages: add, refuse bad input with the message, test the connection, edit and delete", async () => {
-    const post = (path: string, f: Record<string, string>) => t.req(path, { as: "operator", method: "POST", ...form(f) });
+    const post = (path: string, f: Record<string, string>) => t.req(path, { as: "admin", method: "POST", ...form(f) });
     // Bad input: the form comes back with the message next to the field and what was typed.
     const bad = await post("/cameras", { name: "Side gate", url: "ftp://10.0.0.9/cam", direction: "in", fps: "5" });
     expect(bad.status).toBe(422);
@@ -223,11 +223,11 @@ describe("cameras", () => {
 
   test("an unreachable camera shows an error status instead of hanging", async () => {
     const port = freePort();
-    const cam = await (await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "Nowhere", url: `rtsp://127.0.0.1:${port}/live` }) })).json();
+    const cam = await (await t.req("/api/v1/cameras", { as: "admin", method: "POST", ...json({ name: "Nowhere", url: `rtsp://127.0.0.1:${port}/live` }) })).json();
     await eventually(async () => (await (await t.req(`/api/v1/cameras/${cam.id}`, { as: "viewer" })).json()).status.state, "error", 15_000);
     const s = (await (await t.req(`/api/v1/cameras/${cam.id}`, { as: "viewer" })).json()).status;
     expect(s.reason).toContain(`127.0.0.1:${port}`);
-    await t.req(`/api/v1/cameras/${cam.id}`, { as: "operator", method: "DELETE" });
+    await t.req(`/api/v1/cameras/${cam.id}`, { as: "admin", method: "DELETE" });
   });
 
   describe("over RTSP", () => {
@@ -235,7 +235,7 @@ describe("cameras", () => {
     let camId: number;
     beforeAll(async () => {
       rtsp = await startRtsp({ file: clip, name: "door" });
-      const r = await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "Exit", url: rtsp.url, direction: "out", fps: 5 }) });
+      const r = await t.req("/api/v1/cameras", { as: "admin", method: "POST", ...json({ name: "Exit", url: rtsp.url, direction: "out", fps: 5 }) });
       camId = (await r.json()).id;
     });
     afterAll(() => rtsp?.stop());

@@ -233,7 +233,7 @@ describe("frames", () => {
     const cam = cameraServer(await solid(0, 0, 0));
     const src = source({ url: `http://viewer:wrongpass@127.0.0.1:${cam.port}/snap.jpg`, width: 320, fps: 4 });
     const s = await waitFor(src, (s) => s.state === "error", 10_000);
-    expect(s.reason).toBe(`http://***@127.0.0.1:${cam.port}/snap.jpg: HTTP 401 Unauthorized`);
+    expect(s.reason).toBe(`http://***@127.0.0.1:${cam.port}/snap.jpg: 401 wrong user or password`);
     expect(s.framesIn).toBe(0);
   });
 });
@@ -265,7 +265,7 @@ describe("failures", () => {
     const port = freePort();
     const src = source({ url: `rtsp://admin:hunter22@127.0.0.1:${port}/live`, width: 320, fps: 5 });
     const s = await waitFor(src, (s) => s.state === "error", 8_000);
-    expect(s.reason).toBe(`rtsp://***@127.0.0.1:${port}/live: Connection refused`);
+    expect(s.reason).toBe(`rtsp://***@127.0.0.1:${port}/live: could not connect`);
     expect(JSON.stringify(s)).not.toContain("hunter22");
   });
 
@@ -389,7 +389,7 @@ describe("processes", () => {
     // Even if such a URL got past the parser, ffmpeg receives it as one argument and no command runs.
     const src = source({ url: evil, kind: "rtsp", width: 160, fps: 5 });
     await waitFor(src, (s) => s.state === "error", 8_000);
-    await expect(grabOne(evil, { kind: "rtsp", timeoutMs: 5000 })).rejects.toThrow("Connection refused");
+    await expect(grabOne(evil, { kind: "rtsp", timeoutMs: 5000 })).rejects.toThrow("could not connect");
     expect(existsSync(marker)).toBe(false);
 
     // A file whose name is a shell command plays as an ordinary file. A file name cannot hold '/', so the
@@ -435,17 +435,100 @@ describe("grabOne", () => {
     expect(data[1]!).toBeGreaterThan(150); // green
   });
 
-  test("a closed port fails fast with the masked URL and ffmpeg's reason", async () => {
+  test("a closed port fails fast with the masked URL and the reason", async () => {
     const port = freePort();
     const err = await grabOne(`rtsp://admin:hunter22@127.0.0.1:${port}/live`, { kind: "rtsp" }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toBe(`No picture from rtsp://***@127.0.0.1:${port}/live: Connection refused`);
+    expect((err as Error).message).toBe(`No picture from rtsp://***@127.0.0.1:${port}/live: could not connect`);
   });
 
   test("a camera that never sends a picture fails at the timeout, and the process is gone", async () => {
     const cam = cameraServer(await solid(0, 0, 0), { stallAfter: 0 });
     const err = await grabOne(`http://admin:hunter22@127.0.0.1:${cam.port}/video.mjpg`, { kind: "mjpeg", timeoutMs: 2000 }).catch((e: Error) => e);
-    expect((err as Error).message).toStartWith(`No picture from http://***@127.0.0.1:${cam.port}/video.mjpg within 2 s`);
+    expect((err as Error).message).toStartWith(`No picture from http://***@127.0.0.1:${cam.port}/video.mjpg: timed out`);
     expect(children().filter((c) => c.comm === "ffmpeg")).toEqual([]);
+  });
+});
+
+/**
+ * A web service that is not a camera, and redirects: /page.jpg is an HTML page, /svg.jpg an SVG
+ * (which an image library would render), /same/* redirects to `sameTarget` on the same host,
+ * /other/* to the same server under the name "localhost" (another host name).
+ */
+function webServer(cameraBase: string): { base: string; port: number } {
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch(req) {
+      const path = new URL(req.url).pathname;
+      if (path === "/page.jpg") return new Response("<html><body>internal admin</body></html>", { headers: { "content-type": "image/jpeg" } });
+      if (path === "/svg.jpg") return new Response('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="red"/></svg>', { headers: { "content-type": "image/svg+xml" } });
+      if (path.startsWith("/same/")) return Response.redirect(`${cameraBase}${path.slice(5)}`, 302);
+      if (path.startsWith("/other/")) return Response.redirect(`${cameraBase.replace("127.0.0.1", "localhost")}${path.slice(6)}`, 302);
+      if (path.startsWith("/metadata/")) return Response.redirect("http://169.254.169.254/latest/meta-data/", 302);
+      return new Response("not found", { status: 404 });
+    },
+  });
+  httpServers.push(server);
+  return { base: `http://127.0.0.1:${server.port}`, port: server.port! };
+}
+
+/** A TCP service that is not a camera: answers anything with a banner and closes, like SSH or a database. */
+function tcpService(): number {
+  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data(s) { s.write("SSH-2.0-OpenSSH_9.2\r\n"); s.end(); } } });
+  httpServers.push({ stop: () => server.stop(true) });
+  return server.port;
+}
+
+describe("destinations", () => {
+  test("a snapshot that is not a picture (HTML, SVG) is 'not an image', from grabOne and from a polled source", async () => {
+    const web = webServer("http://127.0.0.1:1");
+    for (const path of ["/page.jpg", "/svg.jpg"]) {
+      const err = await grabOne(`${web.base}${path}`, { kind: "snapshot" }).catch((e: Error) => e);
+      expect((err as Error).message).toBe(`No picture from ${web.base}${path}: not an image`);
+    }
+    const src = source({ url: `${web.base}/page.jpg`, width: 320, fps: 4 });
+    const s = await waitFor(src, (s) => s.state === "error", 10_000);
+    expect(s.reason).toBe(`${web.base}/page.jpg: not an image`);
+    expect(s.framesIn).toBe(0);
+  });
+
+  test("redirects are followed to the same host (snapshot and MJPEG), never to another host or a metadata address", async () => {
+    const cam = cameraServer(await solid(10, 200, 10));
+    // The camera server sits on another port of the same host: same host name, so followed.
+    const web = webServer(cam.base);
+    const snap = await grabOne(`http://viewer:s3cret@127.0.0.1:${web.port}/same/snap.jpg`, { kind: "snapshot" });
+    expect((await sharp(snap).metadata()).format).toBe("jpeg");
+    const stream = await grabOne(`${web.base}/same/video.mjpg`, { kind: "mjpeg" });
+    expect((await sharp(stream).metadata()).format).toBe("jpeg");
+    const live = source({ url: `${web.base}/same/video.mjpg`, kind: "mjpeg", width: 320, fps: 5 });
+    expect((await frameWithin(live, 15_000)).width).toBe(320);
+
+    for (const [path, kind] of [["/other/snap.jpg", "snapshot"], ["/other/video.mjpg", "mjpeg"], ["/metadata/x.jpg", "snapshot"], ["/metadata/video", "mjpeg"]] as const) {
+      const err = await grabOne(`${web.base}${path}`, { kind }).catch((e: Error) => e);
+      expect((err as Error).message).toBe(`No picture from ${web.base}${path}: redirected to another host (not followed)`);
+    }
+    const refused = source({ url: `${web.base}/other/video.mjpg`, kind: "mjpeg", width: 320, fps: 5 });
+    expect((await waitFor(refused, (s) => s.state === "error", 10_000)).reason).toBe(`${web.base}/other/video.mjpg: redirected to another host (not followed)`);
+  });
+
+  test("a closed port and an open port of a service that is not a camera give the same message, over RTSP, MJPEG and snapshots", async () => {
+    const closed = freePort();
+    const open = [tcpService()];
+    // The box's own database, when the tests have one.
+    const db = process.env.TEST_DATABASE_URL ? new URL(process.env.TEST_DATABASE_URL) : null;
+    if (db) open.push(Number(db.port || 5432));
+    for (const [scheme, kind, path] of [["rtsp", "rtsp", "/live"], ["http", "mjpeg", "/video"], ["http", "snapshot", "/snap.jpg"]] as const) {
+      const message = async (port: number) => ((await grabOne(`${scheme}://127.0.0.1:${port}${path}`, { kind, timeoutMs: 5000 }).catch((e: Error) => e)) as Error).message.replace(`:${port}/`, ":PORT/");
+      const expected = `No picture from ${scheme}://127.0.0.1:PORT${path}: could not connect`;
+      expect(await message(closed)).toBe(expected);
+      for (const port of open) expect({ port, message: await message(port) }).toEqual({ port, message: expected });
+    }
+  });
+
+  test("link-local and metadata addresses are refused before any connection, in every spelling", async () => {
+    for (const url of ["http://169.254.169.254/latest/meta-data/", "http://2852039166/snap.jpg", "rtsp://2852039166/live", "rtsp://[::ffff:169.254.169.254]/live", "http://[fe80::1]/video", "http://metadata.google.internal/computeMetadata/v1/"]) {
+      expect({ url, parsed: parseCameraUrl(url, { allowFiles: false }).ok }).toEqual({ url, parsed: false });
+    }
   });
 });

@@ -120,7 +120,7 @@ describe("S3 media storage", () => {
   });
 
   test("an unknown camera face's crop goes to the bucket encrypted, is served decrypted, and enrolling its group reads it back", async () => {
-    const cam = await (await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name: "Side door", url: "rtsp://127.0.0.1:9/none", direction: "in", enabled: false }) })).json();
+    const cam = await (await t.req("/api/v1/cameras", { as: "admin", method: "POST", ...json({ name: "Side door", url: "rtsp://127.0.0.1:9/none", direction: "in", enabled: false }) })).json();
     camera = await t.deps.services.cameras.get(cam.id);
     await t.deps.services.sightings.handle(unknownSighting(camera, await photo("Eric_Dane_36367_crop.jpg").bytes()));
     const crop = (await keys()).find((k) => k.startsWith(`${PREFIX}/unknown/`));

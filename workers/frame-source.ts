@@ -4,7 +4,9 @@
 import { fileURLToPath } from "node:url";
 import type { Subprocess } from "bun";
 import sharp from "sharp";
+import { CAMERA_PROBLEM, ffmpegProblem } from "../src/domain/camera-errors";
 import { maskUrl, maskUrlsInText, type CameraKind } from "../src/domain/camera-url";
+import { checkCameraDestination, connectionProblem, fetchSnapshot, resolveMjpeg } from "./camera-http";
 
 export type SourceState = "connecting" | "live" | "error" | "stopped";
 
@@ -95,7 +97,8 @@ async function inputArgs(ffmpeg: string, url: string, kind: CameraKind, ioTimeou
       return ["-rtsp_transport", "tcp", await rtspTimeoutFlag(ffmpeg), us, "-i", url];
     case "mjpeg":
       // MJPEG over HTTP carries no timestamps; stamp frames on arrival so the fps filter can pace them.
-      return ["-rw_timeout", us, "-use_wallclock_as_timestamps", "1", "-i", url];
+      // Redirects were followed (same host only) by resolveMjpeg; ffmpeg follows none.
+      return ["-rw_timeout", us, "-max_redirects", "0", "-use_wallclock_as_timestamps", "1", "-i", url];
     case "file":
       return [...(live ? ["-stream_loop", "-1", "-re"] : []), "-i", fileURLToPath(url)];
     case "snapshot":
@@ -114,17 +117,27 @@ class FfmpegLog {
   lastWarning: string | null = null;
   private inOutput = false;
 
+  constructor(private readonly kind: CameraKind) {}
+
   /** Forgets problems that a good frame has since proven harmless (decoder errors while joining mid-GOP). */
   clearProblems(): void {
     this.lastError = null;
     this.lastWarning = null;
   }
 
-  /** The most telling problem after ffmpeg ended with `code`. */
+  /**
+   * The most telling problem after ffmpeg ended with `code`. For network sources it is one of the
+   * messages of ffmpegProblem, never ffmpeg's own words (which tell a closed port from an open one).
+   */
   explain(code: number | null): string {
-    if (this.lastError) return this.lastError;
-    if (code === 0) return "stream ended";
-    return this.lastWarning ?? `ffmpeg exited with code ${code}`;
+    if (code === 0 && !this.lastError) return "stream ended";
+    if (this.kind === "rtsp" || this.kind === "mjpeg") return ffmpegProblem(this.lastError ?? this.lastWarning, this.kind);
+    return this.lastError ?? this.lastWarning ?? `ffmpeg exited with code ${code}`;
+  }
+
+  /** The last error, as explain() would word it; null if there was none. */
+  error(): string | null {
+    return this.lastError ? this.explain(null) : null;
   }
 
   line(raw: string): void {
@@ -161,25 +174,6 @@ async function forEachLine(stream: ReadableStream<Uint8Array>, fn: (line: string
 /** Even height for `width` that keeps the picture's aspect ratio (the -2 of ffmpeg's scale filter). */
 function evenHeight(width: number, srcWidth: number, srcHeight: number): number {
   return Math.max(2, 2 * Math.round((width * srcHeight) / srcWidth / 2));
-}
-
-/** GET with a timeout; user:password in the URL becomes a Basic Authorization header (fetch refuses them in the URL). */
-async function fetchSnapshot(url: string, timeoutMs: number, cancel?: AbortSignal): Promise<Uint8Array> {
-  const u = new URL(url);
-  const headers: Record<string, string> = {};
-  if (u.username || u.password) {
-    const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
-    headers.authorization = `Basic ${Buffer.from(pair, "utf8").toString("base64")}`;
-    u.username = "";
-    u.password = "";
-  }
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const res = await fetch(u.href, { headers, signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout });
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
-  }
-  return new Uint8Array(await res.arrayBuffer());
 }
 
 function describeError(e: unknown): string {
@@ -380,13 +374,19 @@ export class FrameSource {
 
   /** Runs ffmpeg until it exits or stalls; returns why it ended. */
   private async runFfmpeg(): Promise<string> {
+    let input: string;
+    try {
+      input = await checkedInput(this.opts.url, this.opts.kind, this.opts.ioTimeoutMs, this.abort.signal);
+    } catch (e) {
+      return this.stopped ? "stopped" : this.prefix(connectionProblem(e));
+    }
     let ffmpeg: string;
     let args: string[];
     try {
       ffmpeg = this.options.ffmpegPath ?? (await resolveFfmpeg());
       args = [
         ...LOG_ARGS,
-        ...(await inputArgs(ffmpeg, this.opts.url, this.opts.kind, this.opts.ioTimeoutMs, true)),
+        ...(await inputArgs(ffmpeg, input, this.opts.kind, this.opts.ioTimeoutMs, true)),
         "-map", "0:v:0",
         "-vf", `fps=${this.opts.fps},scale=${this.opts.width}:-2`,
         "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
@@ -402,7 +402,7 @@ export class FrameSource {
       return this.prefix(`cannot start ffmpeg (${ffmpeg}): ${describeError(e)}`);
     }
     this.proc = proc;
-    const log = new FfmpegLog();
+    const log = new FfmpegLog(this.opts.kind);
     let killedFor: string | null = null;
     const watchdog = setInterval(() => {
       if (!killedFor && performance.now() - this.lastActivity > this.opts.stallMs) {
@@ -448,7 +448,7 @@ export class FrameSource {
     await Promise.allSettled([readErr, readOut]);
     clearInterval(watchdog);
     this.proc = null;
-    if (killedFor) return this.prefix(log.lastError ? `${killedFor} (${log.lastError})` : killedFor);
+    if (killedFor) return this.prefix(log.lastError ? `${killedFor} (${log.error()})` : killedFor);
     return this.prefix(log.explain(code));
   }
 
@@ -464,7 +464,7 @@ export class FrameSource {
         this.deliver(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height);
       } catch (e) {
         if (this.stopped) break;
-        return this.prefix(describeError(e));
+        return this.prefix(connectionProblem(e));
       }
       await this.wait(Math.max(0, interval - (performance.now() - started)));
     }
@@ -497,26 +497,37 @@ export interface GrabOptions {
 /** One JPEG picture from a camera, for the "test connection" button; rejects with a clear, masked reason. */
 export async function grabOne(url: string, opts: GrabOptions): Promise<Uint8Array> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const masked = maskUrl(url);
+  const fail = (problem: string) => new Error(`No picture from ${maskUrl(url)}: ${problem}`);
   if (opts.kind === "snapshot") {
+    let image: Uint8Array;
     try {
-      const image = await fetchSnapshot(url, timeoutMs);
+      image = await fetchSnapshot(url, timeoutMs);
+    } catch (e) {
+      throw fail(connectionProblem(e));
+    }
+    try {
       const img = sharp(image, { failOn: "error" });
       return new Uint8Array(await (opts.width ? img.resize({ width: opts.width }) : img).jpeg({ quality: 85 }).toBuffer());
-    } catch (e) {
-      throw new Error(`${masked}: ${describeError(e)}`);
+    } catch {
+      throw fail(CAMERA_PROBLEM.notImage);
     }
+  }
+  let input: string;
+  try {
+    input = await checkedInput(url, opts.kind, Math.min(timeoutMs, 5_000));
+  } catch (e) {
+    throw fail(connectionProblem(e));
   }
   const ffmpeg = opts.ffmpegPath ?? (await resolveFfmpeg());
   const args = [
     ...LOG_ARGS,
-    ...(await inputArgs(ffmpeg, url, opts.kind, Math.min(timeoutMs, 5_000), false)),
+    ...(await inputArgs(ffmpeg, input, opts.kind, Math.min(timeoutMs, 5_000), false)),
     "-map", "0:v:0",
     ...(opts.width ? ["-vf", `scale=${opts.width}:-2`] : []),
     "-frames:v", "1", "-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "3", "pipe:1",
   ];
   const proc = Bun.spawn([ffmpeg, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  const log = new FfmpegLog();
+  const log = new FfmpegLog(opts.kind);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -524,14 +535,19 @@ export async function grabOne(url: string, opts: GrabOptions): Promise<Uint8Arra
   }, timeoutMs);
   const [jpeg] = await Promise.all([new Response(proc.stdout).bytes(), forEachLine(proc.stderr, (l) => log.line(l)), proc.exited]);
   clearTimeout(timer);
-  const problem = log.lastError ?? log.lastWarning;
-  // ffmpeg usually starts its message with the URL itself ("rtsp://…: Connection refused").
-  const detail = problem?.startsWith(`${masked}: `) ? problem.slice(masked.length + 2) : problem;
-  if (timedOut) throw new Error(`No picture from ${masked} within ${Math.round(timeoutMs / 1000)} s${detail ? ` (${detail})` : ""}`);
-  if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) {
-    throw new Error(`No picture from ${masked}: ${detail ?? `ffmpeg exited with code ${proc.exitCode}`}`);
-  }
+  if (timedOut) throw fail(`${CAMERA_PROBLEM.timeout} (no picture within ${Math.round(timeoutMs / 1000)} s)`);
+  if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw fail(log.explain(proc.exitCode));
   return jpeg;
+}
+
+/**
+ * The URL ffmpeg should open, once the destination rules allow it: an RTSP host's addresses are
+ * resolved and checked; an MJPEG URL is opened once (checked, same-host redirects followed).
+ */
+async function checkedInput(url: string, kind: CameraKind, timeoutMs: number, cancel?: AbortSignal): Promise<string> {
+  if (kind === "rtsp") await checkCameraDestination(url);
+  if (kind === "mjpeg") return resolveMjpeg(url, timeoutMs, cancel);
+  return url;
 }
 
 /**

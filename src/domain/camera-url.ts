@@ -1,4 +1,8 @@
 // Camera source URLs: validation before anything reaches ffmpeg, and masking before anything reaches a log or a page.
+import { checkHost, urlHost, type DestinationRules } from "./destination";
+
+/** Cameras may be on this machine (a restreamer on 127.0.0.1), never on link-local or cloud metadata addresses. */
+export const CAMERA_DESTINATION: DestinationRules = { purpose: "camera" };
 
 export type CameraKind = "rtsp" | "mjpeg" | "snapshot" | "file";
 
@@ -78,6 +82,10 @@ export function parseCameraUrl(raw: string, opts: ParseCameraUrlOptions): Parsed
   } catch {
     return fail("Camera URL is not a valid URL (check the host, the port and any @ or : in the password, which must be percent-encoded).");
   }
+  // Link-local and cloud metadata addresses in any spelling (http://2852039166/, rtsp://[::ffff:a9fe:a9fe]/);
+  // the addresses a name resolves to are checked before every connection (src/lib/destination.ts).
+  const host = checkHost(urlHost(url), CAMERA_DESTINATION);
+  if (!host.ok) return fail(`Camera URL: ${host.message}`);
   if (family === "rtsp") return { ok: true, kind: "rtsp", url: url.href };
   const kind = opts.httpKind ?? (/\.jpe?g$/i.test(url.pathname) ? "snapshot" : "mjpeg");
   return { ok: true, kind, url: url.href };

@@ -8,9 +8,15 @@ import { cameraInputSchema, cameraPatchSchema, type CameraView } from "../servic
 import type { BusEvent } from "../services/bus";
 import { errorSchema } from "../services/schemas";
 import type { Api } from "./openapi";
-import { actorOf, canEdit, redirectAfterPost, type Router } from "./router";
+import { actorOf, redirectAfterPost, type Router } from "./router";
 
 const HEARTBEAT_MS = 15_000;
+
+/**
+ * Cameras are configured, changed, deleted and tested by admins only: a camera URL makes the server
+ * connect somewhere on the caller's behalf (see SECURITY.md, "Cameras and server-side requests").
+ */
+const isAdmin = (c: Context<AppEnv>) => c.get("user")?.role === "admin";
 
 function formValues(f: Record<string, string>): CameraFormValues {
   return { name: f.name, url: f.url, direction: f.direction, fps: f.fps, enabled: f.enabled === "1" || f.enabled === "on", liveness: f.liveness === "1" || f.liveness === "on" };
@@ -34,11 +40,11 @@ export function registerCameraRoutes(r: Router, api: Api, deps: AppDeps) {
   const allowFiles = config.CLOCKFACE_ALLOW_FILE_SOURCES;
 
   const listPage = async (c: Context<AppEnv>, form?: { values: CameraFormValues; errors?: Record<string, string> }, status = 200) =>
-    c.get("render").page("Cameras", <CamerasPage cameras={await cameras.list()} canEdit={canEdit(c)} form={form} allowFiles={allowFiles} />, { active: "cameras", status });
+    c.get("render").page("Cameras", <CamerasPage cameras={await cameras.list()} canEdit={isAdmin(c)} form={form} allowFiles={allowFiles} />, { active: "cameras", status });
 
   r.get("/cameras", "viewer", (c) => listPage(c));
 
-  r.post("/cameras", "operator", async (c) => {
+  r.post("/cameras", "admin", async (c) => {
     const f = await formFields(c);
     const values = formValues(f);
     const parsed = cameraInputSchema.safeParse({ ...values, fps: f.fps || undefined, direction: f.direction || undefined });
@@ -53,7 +59,7 @@ export function registerCameraRoutes(r: Router, api: Api, deps: AppDeps) {
   });
 
   // "Test connection" from the add/edit form: grabs one frame from the typed URL (or the saved camera's).
-  r.post("/cameras/test", "operator", async (c) => {
+  r.post("/cameras/test", "admin", async (c) => {
     const f = await formFields(c);
     const savedId = /^\/cameras\/(\d+)$/.exec(new URL(c.req.header("referer") ?? "http://x/").pathname)?.[1];
     const target = f.url?.trim() ? { url: f.url.trim() } : savedId ? { id: Number(savedId) } : null;
@@ -68,11 +74,11 @@ export function registerCameraRoutes(r: Router, api: Api, deps: AppDeps) {
   });
 
   const detailPage = async (c: Context<AppEnv>, id: number, form?: { values: CameraFormValues; errors?: Record<string, string> }, status = 200) =>
-    c.get("render").page((await cameras.get(id)).name, <CameraDetail camera={await cameras.get(id)} canEdit={canEdit(c)} tz={config.TZ} form={form} allowFiles={allowFiles} />, { active: "cameras", status });
+    c.get("render").page((await cameras.get(id)).name, <CameraDetail camera={await cameras.get(id)} canEdit={isAdmin(c)} tz={config.TZ} form={form} allowFiles={allowFiles} />, { active: "cameras", status });
 
   r.get("/cameras/:id", "viewer", (c) => detailPage(c, idParam(c)));
 
-  r.post("/cameras/:id", "operator", async (c) => {
+  r.post("/cameras/:id", "admin", async (c) => {
     const id = idParam(c);
     await cameras.get(id);
     const f = await formFields(c);
@@ -88,7 +94,7 @@ export function registerCameraRoutes(r: Router, api: Api, deps: AppDeps) {
     }
   });
 
-  r.post("/cameras/:id/delete", "operator", async (c) => {
+  r.post("/cameras/:id/delete", "admin", async (c) => {
     await cameras.delete(idParam(c), actorOf(c));
     return redirectAfterPost(c, "/cameras");
   });
@@ -202,25 +208,25 @@ export function registerCameraRoutes(r: Router, api: Api, deps: AppDeps) {
     c.json({ items: (await cameras.list()).map(cameraJson) }),
   );
   api.op(
-    { method: "POST", path: "/api/v1/cameras", tag: "Cameras", summary: "Add a camera (rtsp://, http(s):// MJPEG or snapshot, file:// when allowed)", access: "operator", body: cameraInputSchema, responses: { 201: { description: "Created", schema: cameraSchema }, 422: { description: "Invalid", schema: errorSchema } } },
+    { method: "POST", path: "/api/v1/cameras", tag: "Cameras", summary: "Add a camera (rtsp://, http(s):// MJPEG or snapshot, file:// when allowed)", access: "admin", body: cameraInputSchema, responses: { 201: { description: "Created", schema: cameraSchema }, 422: { description: "Invalid", schema: errorSchema } } },
     async (c) => c.json(cameraJson(await cameras.create(await parseJson(c, cameraInputSchema), actorOf(c))), 201),
   );
   api.op({ method: "GET", path: "/api/v1/cameras/:id", tag: "Cameras", summary: "One camera", access: "viewer", responses: { 200: { description: "Camera", schema: cameraSchema }, 404: notFound } }, async (c) =>
     c.json(cameraJson(await cameras.get(idParam(c)))),
   );
   api.op(
-    { method: "PATCH", path: "/api/v1/cameras/:id", tag: "Cameras", summary: "Change a camera (only the fields sent); the pipeline restarts", access: "operator", body: cameraPatchSchema, responses: { 200: { description: "Camera", schema: cameraSchema }, 404: notFound, 422: { description: "Invalid", schema: errorSchema } } },
+    { method: "PATCH", path: "/api/v1/cameras/:id", tag: "Cameras", summary: "Change a camera (only the fields sent); the pipeline restarts", access: "admin", body: cameraPatchSchema, responses: { 200: { description: "Camera", schema: cameraSchema }, 404: notFound, 422: { description: "Invalid", schema: errorSchema } } },
     async (c) => {
       const id = idParam(c);
       return c.json(cameraJson(await cameras.update(id, await parseJson(c, cameraPatchSchema), actorOf(c))));
     },
   );
-  api.op({ method: "DELETE", path: "/api/v1/cameras/:id", tag: "Cameras", summary: "Delete a camera", access: "operator", responses: { 204: { description: "Deleted" }, 404: notFound } }, async (c) => {
+  api.op({ method: "DELETE", path: "/api/v1/cameras/:id", tag: "Cameras", summary: "Delete a camera", access: "admin", responses: { 204: { description: "Deleted" }, 404: notFound } }, async (c) => {
     await cameras.delete(idParam(c), actorOf(c));
     return c.body(null, 204);
   });
   api.op(
-    { method: "POST", path: "/api/v1/cameras/:id/test", tag: "Cameras", summary: "Grab one frame now (JPEG), or the exact error", access: "operator", responses: { 200: { description: "image/jpeg" }, 404: notFound, 422: { description: "No frame, with the reason", schema: errorSchema } } },
+    { method: "POST", path: "/api/v1/cameras/:id/test", tag: "Cameras", summary: "Grab one frame now (JPEG), or the exact error", access: "admin", responses: { 200: { description: "image/jpeg" }, 404: notFound, 422: { description: "No frame, with the reason", schema: errorSchema } } },
     async (c) => {
       const jpeg = await cameras.testConnection({ id: idParam(c) });
       return c.body(jpeg as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "image/jpeg" });
