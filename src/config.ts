@@ -36,7 +36,7 @@ export const configSchema = z.object({
     .string()
     .min(32, "must be at least 32 characters")
     .optional()
-    .describe("Secret for sessions and API keys; generated into DATA_DIR/secret when not set"),
+    .describe("Secret for sessions and API keys, and the key of the face data encrypted at rest (keep it: without it the faces cannot be read); generated into DATA_DIR/secret when not set"),
   CLOCKFACE_ADMIN_EMAIL: z.email().optional().describe("E-mail of the first admin, created on first start"),
   CLOCKFACE_ADMIN_PASSWORD: z
     .string()

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from "./config";
 import { DatabaseLockedError } from "./db/client";
 import { createLogger } from "./lib/log";
 import { build } from "./server";
+import { AtRestKeyError } from "./services/at-rest";
 
 const bootLog = createLogger("info");
 let config;
@@ -20,7 +21,7 @@ let built;
 try {
   built = await build(config, { log, pgliteAssets: (globalThis as { __clockfacePgliteAssets?: () => Promise<Record<string, unknown>> }).__clockfacePgliteAssets });
 } catch (e) {
-  if (e instanceof DatabaseLockedError) {
+  if (e instanceof DatabaseLockedError || e instanceof AtRestKeyError) {
     bootLog.error(e.message);
     process.exit(3);
   }

@@ -5,6 +5,9 @@ import { createApp } from "./app.tsx";
 import type { Config } from "./config";
 import { openDatabase } from "./db/client";
 import { createLogger, type Logger } from "./lib/log";
+import { AtRest } from "./lib/at-rest";
+import { SettingsRepo } from "./db/repos/settings";
+import { checkAtRestKey } from "./services/at-rest";
 import { createAuth } from "./services/auth";
 import { createServices } from "./services";
 import { startEngine } from "./services/engine-start";
@@ -45,8 +48,16 @@ export async function build(
     pgliteAssets: opts.pgliteAssets,
   });
   const secret = opts.inMemory && !config.CLOCKFACE_SECRET ? "test-secret-".padEnd(40, "x") : loadSecret(config);
+  // Embeddings and face photos are sealed with a key from the secret: a wrong secret stops start-up.
+  const atRest = await AtRest.fromSecret(secret);
+  try {
+    await checkAtRestKey(new SettingsRepo(database.db), atRest);
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
   const auth = createAuth(config, database.db, secret, log);
-  const services = createServices(database, auth, config, log);
+  const services = createServices(database, auth, config, log, atRest);
   const deps: AppDeps = { config, database, auth, log, services };
   const { app, routes } = createApp(deps);
   // The engine starts in the background (a first run may download models): the pages work meanwhile
@@ -70,6 +81,7 @@ export async function build(
   // are deleted before anything else runs; what cannot be deleted yet is retried every 10 minutes.
   await services.files.recover().catch((e) => log.error("file queue recovery failed", { err: e }));
   const fileRetry = periodic(() => services.files.retry(), { firstMs: 600_000, everyMs: 600_000, onError: (e) => log.error("file queue retry failed", { err: e }) });
+  void services.atRest.start();
   await services.cameras.startAll();
   // Retention: evidence photos and unknown faces older than RETENTION_DAYS, an hour after start and daily.
   const retention = periodic(async () => log.info("retention purge", await services.sightings.purge(new Date(), config.RETENTION_DAYS)), {

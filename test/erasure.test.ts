@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { CamerasRepo } from "../src/db/repos/cameras";
 import type { CameraSighting } from "../src/services/cameras";
 import { CROPS, cropUpload, dbKinds, json, makeApp, type TestApp } from "./helpers";
 
@@ -55,7 +54,7 @@ for (const kind of dbKinds()) {
       expect(await (await punch("Melissa_Benoist_12864_crop.jpg")).json()).toMatchObject({ result: "checked_in", personId: bystander });
       // Camera faces linked to them: one uncertain (their candidate), one group assigned to them by an operator.
       const cam = await (await t.req("/api/v1/cameras", { as: "admin", method: "POST", ...json({ name: "Door", url: "rtsp://127.0.0.1:9/none", direction: "in", enabled: false }) })).json();
-      const camera = (await new CamerasRepo(t.deps.database.db).get(cam.id))!;
+      const camera = await t.deps.services.cameras.get(cam.id);
       const sighting = async (file: string, decision: "unknown" | "uncertain", personId: number | null): Promise<CameraSighting> => {
         const embedding = new Float32Array(512).fill(decision === "unknown" ? 1 / Math.sqrt(512) : -1 / Math.sqrt(512));
         const now = Date.now();

@@ -8,8 +8,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { S3Client } from "bun";
 import { ConfigError, loadConfig } from "../src/config";
-import { CamerasRepo, type CameraRow } from "../src/db/repos/cameras";
+import type { CameraRow } from "../src/db/repos/cameras";
 import { addDays, localDay } from "../src/domain/time";
+import { AtRest, isSealed } from "../src/lib/at-rest";
 import type { CameraSighting } from "../src/services/cameras";
 import { CROPS, cropUpload, form, json, makeApp, type TestApp } from "./helpers";
 import { spawnChild } from "./support/process";
@@ -20,6 +21,7 @@ import { freePort } from "./support/server";
 setDefaultTimeout(60_000);
 
 const BUCKET = "clockface-media";
+const SECRET = "s3 test secret ".padEnd(40, "s");
 const PREFIX = "site-a";
 const photo = (f: string) => Bun.file(join(CROPS, f));
 const isJpeg = (b: Uint8Array) => b[0] === 0xff && b[1] === 0xd8;
@@ -52,6 +54,7 @@ describe("S3 media storage", () => {
   let raw: S3Client;
   let kioskKey: string;
   let camera: CameraRow;
+  let other: AtRest;
   const keys = async () => ((await raw.list({ prefix: `${PREFIX}/` })).contents ?? []).map((c) => c.key).sort();
   const punch = async (file: string) => {
     const fd = new FormData();
@@ -63,19 +66,20 @@ describe("S3 media storage", () => {
     s3 = await startS3([BUCKET]);
     raw = new S3Client({ endpoint: s3.endpoint, bucket: BUCKET, accessKeyId: S3RVER_KEY, secretAccessKey: S3RVER_KEY });
     // No dedupe and no minimum interval: the kiosk's second punch is a check-out at once.
-    t = await makeApp("pglite", { ...s3.env(BUCKET, PREFIX), EVENT_DEDUPE_MINUTES: "0", BOTH_MIN_INTERVAL_MINUTES: "0" }, { engine: true });
+    t = await makeApp("pglite", { ...s3.env(BUCKET, PREFIX), CLOCKFACE_SECRET: SECRET, EVENT_DEDUPE_MINUTES: "0", BOTH_MIN_INTERVAL_MINUTES: "0" }, { engine: true });
     const p = await (await t.req("/api/v1/people", { as: "operator", method: "POST", ...json({ name: "Melissa Benoist", employeeCode: "MB", consent: true }) })).json();
     for (const f of ["Melissa_Benoist_12866_crop.jpg", "Melissa_Benoist_12867_crop.jpg"]) {
       expect((await t.req(`/api/v1/people/${p.id}/faces`, { as: "operator", method: "POST", body: cropUpload(f) })).status).toBe(201);
     }
     kioskKey = await t.apiKeyFor("operator");
+    other = await AtRest.fromSecret("another secret".padEnd(40, "o"));
   }, 120_000);
   afterAll(async () => {
     await t?.close();
     await s3?.stop();
   });
 
-  test("a kiosk check-in's evidence photo lands in the bucket under the prefix and is served through /media", async () => {
+  test("a kiosk check-in's evidence photo lands in the bucket under the prefix, encrypted, and is served decrypted through /media", async () => {
     expect(t.deps.services.media.location).toBe(`s3://${BUCKET}/${PREFIX}/ at ${s3.endpoint}`);
     const r = await punch("Melissa_Benoist_12864_crop.jpg");
     expect(await r.json()).toMatchObject({ result: "checked_in", name: "Melissa Benoist" });
@@ -83,8 +87,12 @@ describe("S3 media storage", () => {
     expect(events.length).toBe(1);
     const [key] = await keys();
     expect(key).toMatch(new RegExp(`^${PREFIX}/evidence/\\d{4}-\\d{2}-\\d{2}/[0-9a-f-]{36}\\.jpg$`));
-    const stored = await raw.file(key!).bytes();
+    const sealed = await raw.file(key!).bytes();
+    expect(isJpeg(sealed)).toBe(false);
+    expect(isSealed(sealed)).toBe(true);
+    const stored = (await AtRest.fromSecret(SECRET)).open(sealed);
     expect(isJpeg(stored)).toBe(true);
+    expect(() => other.open(sealed)).toThrow("sealed with another key");
     // Not on the local disk; the enrolled face crops are.
     expect(existsSync(join(t.config.DATA_DIR, "media/evidence"))).toBe(false);
     expect(existsSync(join(t.config.DATA_DIR, "media/faces"))).toBe(true);
@@ -111,13 +119,16 @@ describe("S3 media storage", () => {
     }
   });
 
-  test("an unknown camera face's crop goes to the bucket, is served, and enrolling its group reads it back", async () => {
+  test("an unknown camera face's crop goes to the bucket encrypted, is served decrypted, and enrolling its group reads it back", async () => {
     const cam = await (await t.req("/api/v1/cameras", { as: "admin", method: "POST", ...json({ name: "Side door", url: "rtsp://127.0.0.1:9/none", direction: "in", enabled: false }) })).json();
-    camera = (await new CamerasRepo(t.deps.database.db).get(cam.id))!;
+    camera = await t.deps.services.cameras.get(cam.id);
     await t.deps.services.sightings.handle(unknownSighting(camera, await photo("Eric_Dane_36367_crop.jpg").bytes()));
     const crop = (await keys()).find((k) => k.startsWith(`${PREFIX}/unknown/`));
     expect(crop).toBeDefined();
     expect(existsSync(join(t.config.DATA_DIR, "media/unknown"))).toBe(false);
+    const sealed = await raw.file(crop!).bytes();
+    expect(isSealed(sealed)).toBe(true);
+    expect(() => other.open(sealed)).toThrow("sealed with another key");
     const served = await t.req(`/media/${crop!.slice(PREFIX.length + 1)}`, { as: "viewer" });
     expect(served.status).toBe(200);
     expect(new Uint8Array(await served.arrayBuffer())).toEqual(await photo("Eric_Dane_36367_crop.jpg").bytes());

@@ -137,10 +137,8 @@ export function registerPeopleRoutes(r: Router, deps: AppDeps) {
   r.get("/people/:id/faces/:file", "viewer", async (c) => {
     const m = /^(\d{1,9})\.jpg$/.exec(c.req.param("file") ?? "");
     if (!m) throw new HttpError(404, "No such face");
-    const path = await services.faces.cropFile(idParam(c), Number(m[1]));
-    const file = Bun.file(path);
-    if (!(await file.exists())) throw new HttpError(404, "The face photo is missing");
-    return new Response(file, { headers: { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600" } });
+    const crop = await services.faces.cropBytes(idParam(c), Number(m[1]));
+    return new Response(crop as Uint8Array<ArrayBuffer>, { headers: { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600" } });
   });
 
   r.post("/people/:id/faces", "operator", async (c) => {

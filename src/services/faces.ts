@@ -1,7 +1,7 @@
 // Enrollment, the in-memory gallery and recognition decisions, on top of the engine worker pool.
-import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { isForeignKeyViolation } from "../db/client";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { Actor, AuditService } from "../db/repos/audit";
 import type { FaceRow, FacesRepo } from "../db/repos/faces";
 import type { SettingsRepo } from "../db/repos/settings";
@@ -15,6 +15,7 @@ import { verifyModel } from "../models/store";
 import type { FaceResult } from "../../workers/protocol";
 import type { EnginePool } from "./engine";
 import type { FileQueue } from "./erasure";
+import type { MediaStore } from "./media";
 import type { PeopleService } from "./people";
 
 export interface DecisionThresholds {
@@ -125,6 +126,8 @@ export class FaceService {
       people: PeopleService;
       audit: AuditService;
       mediaDir: string;
+      /** The enrolled crops in `mediaDir`, sealed (a SealedMediaStore over it). */
+      crops: MediaStore;
       /** The default recogniser (the manifest's), used until Settings chooses another. */
       recognizer: ModelOfRole<"recognizer">;
       /** Every recogniser in the manifest. */
@@ -290,10 +293,10 @@ export class FaceService {
           const crops: Uint8Array[] = [];
           for (const f of batch) {
             if (skipped.has(f.id)) continue;
-            const file = Bun.file(this.cropAbs(f.cropPath));
-            if (await file.exists()) {
+            const crop = await this.d.crops.get(f.cropPath);
+            if (crop) {
               ok.push(f);
-              crops.push(new Uint8Array(await file.arrayBuffer()));
+              crops.push(crop);
             } else {
               skipped.add(f.id);
               this.d.log.warn("face crop missing; the face cannot be re-embedded", { faceId: f.id, cropPath: f.cropPath });
@@ -353,11 +356,13 @@ export class FaceService {
     return abs;
   }
 
-  /** Absolute path of a stored face crop, for serving thumbnails. */
-  async cropFile(personId: number, faceId: number): Promise<string> {
+  /** A stored face crop (decrypted), for serving thumbnails. */
+  async cropBytes(personId: number, faceId: number): Promise<Uint8Array> {
     const f = await this.d.faces.get(faceId);
     if (!f || f.personId !== personId) throw new HttpError(404, "No such face");
-    return this.cropAbs(f.cropPath);
+    const crop = await this.d.crops.get(f.cropPath);
+    if (!crop) throw new HttpError(404, "The face photo is missing");
+    return crop;
   }
 
   listFaces(personId: number): Promise<FaceRow[]> {
@@ -398,9 +403,7 @@ export class FaceService {
     const staged = await this.d.files.stage("faces", rel);
     let row: FaceRow;
     try {
-      mkdirSync(dirname(abs), { recursive: true });
-      await Bun.write(`${abs}.tmp`, face.crop!);
-      renameSync(`${abs}.tmp`, abs);
+      await this.d.crops.put(rel, face.crop!);
       row = await this.d.faces.insert({ personId, cropPath: rel, quality: face.quality, source, modelId: model.id, embedding: face.embedding });
       if (extra) await this.d.faces.saveEmbeddings([{ faceId: row.id, ...extra }]);
     } catch (e) {

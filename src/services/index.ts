@@ -23,9 +23,12 @@ import { EventBus } from "./bus";
 import { CameraService } from "./cameras";
 import { SightingService } from "./sightings";
 import { ReviewService } from "./review";
-import { createMediaStore, MonitoredMediaStore } from "./media";
+import { createMediaStore, LocalMediaStore, MonitoredMediaStore, SealedMediaStore } from "./media";
 import { ErasureRepo } from "../db/repos/erasure";
 import { ErasureService, FileQueue } from "./erasure";
+import type { AtRest } from "../lib/at-rest";
+import { AtRestRepo } from "../db/repos/at-rest";
+import { AtRestMigration } from "./at-rest";
 
 /** Application services; routes call these and never touch the database directly. */
 export interface Banner {
@@ -52,32 +55,39 @@ export interface Services {
   files: FileQueue;
   /** Evidence photos and unknown-face crops: DATA_DIR/media or the S3 bucket. */
   media: MonitoredMediaStore;
+  /** Seals the face data written before at-rest encryption (started by server.ts). */
+  atRest: AtRestMigration;
   /** Site-wide notices shown above every page (e.g. recognition disabled). */
   banners(): Banner[];
   /** Stops background work (workers, timers) before the database closes. */
   close?(): Promise<void>;
 }
 
-export function createServices(database: Database, auth: Auth, config: Config, log: Logger): Services {
+/** `atRest`: the key that seals embeddings and photos (derived from the server secret). */
+export function createServices(database: Database, auth: Auth, config: Config, log: Logger, atRest: AtRest): Services {
   const { db } = database;
   const audit = new AuditService(db);
   const users = new UsersRepo(db);
   const people = new PeopleService(new PeopleRepo(db), new DepartmentsRepo(db), audit);
-  const media = new MonitoredMediaStore(createMediaStore(config), log);
+  const sealedMedia = new SealedMediaStore(createMediaStore(config), atRest, log);
+  const media = new MonitoredMediaStore(sealedMedia, log);
   const mediaDir = join(resolve(config.DATA_DIR), "media");
+  const crops = new SealedMediaStore(new LocalMediaStore(mediaDir), atRest, log);
+  const settings = new SettingsRepo(db);
   const erasureRepo = new ErasureRepo(db);
   const files = new FileQueue({ repo: erasureRepo, media, facesDir: mediaDir, log });
   const faces = new FaceService({
     engine: null,
     disabledReason: "the engine is starting",
-    faces: new FacesRepo(db),
+    faces: new FacesRepo(db, atRest),
     files,
     people,
     audit,
     mediaDir,
+    crops,
     recognizer: defaultModels().recognizer,
     recognizers: loadManifest().models.filter((m): m is ModelOfRole<"recognizer"> => m.role === "recognizer"),
-    settings: new SettingsRepo(db),
+    settings,
     modelsDir: config.MODELS_DIR,
     policy: DEFAULT_ENROLL_POLICY,
     strangerAcceptRate: config.STRANGER_ACCEPT_RATE,
@@ -97,7 +107,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
   });
   attendanceService.startSettling();
   const bus = new EventBus();
-  const camerasRepo = new CamerasRepo(db);
+  const camerasRepo = new CamerasRepo(db, atRest);
   const sightings = new SightingService({
     repo: camerasRepo,
     attendance: attendanceService,
@@ -130,6 +140,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     erasure: new ErasureService({ repo: erasureRepo, files, people, audit, log }),
     files,
     media,
+    atRest: new AtRestMigration({ repo: new AtRestRepo(db), settings, atRest, crops, media: sealedMedia, log }),
     banners: () => {
       const st = faces.status();
       const out: Banner[] = st.ready ? [] : [{ level: "error", text: `Face recognition is disabled: ${st.reason}.` }];
@@ -137,6 +148,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
       return out;
     },
     close: async () => {
+      await services.atRest.stop();
       media.close();
       await cameras.close();
       await attendanceService.stopSettling();

@@ -1,12 +1,13 @@
 // Where evidence photos and unknown-face crops live: a folder (DATA_DIR/media) or an S3-compatible
 // bucket through Bun's S3 client. Paths are relative ("evidence/YYYY-MM-DD/<uuid>.jpg"); in a bucket
 // the same path, after S3_PREFIX, is the object key. Enrolled face crops stay in DATA_DIR/media/faces
-// (see faces.ts): re-embedding the gallery reads them all.
+// (see faces.ts): re-embedding the gallery reads them all. Every object is sealed (SealedMediaStore).
 import { accessSync, constants, mkdirSync, readdirSync, renameSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { S3Client, type S3ListObjectsOptions, type S3ListObjectsResponse } from "bun";
 import type { Config } from "../config";
+import { type AtRest, isSealed, UnsealError } from "../lib/at-rest";
 import { HttpError } from "../lib/http";
 import type { Logger } from "../lib/log";
 
@@ -217,6 +218,65 @@ export function createMediaStore(config: Config): MediaStore {
     });
   }
   return new LocalMediaStore(resolve(config.DATA_DIR, "media"));
+}
+
+/**
+ * Seals what goes into a store and opens what comes out (lib/at-rest.ts). Objects written before
+ * encryption are read as they are until the start-up migration (services/at-rest.ts) has sealed them.
+ */
+export class SealedMediaStore implements MediaStore {
+  readonly location: string;
+
+  constructor(
+    private readonly inner: MediaStore,
+    private readonly atRest: AtRest,
+    private readonly log: Logger,
+  ) {
+    this.location = inner.location;
+  }
+
+  put(rel: string, bytes: Uint8Array): Promise<void> {
+    return this.inner.put(rel, this.atRest.seal(bytes));
+  }
+
+  async get(rel: string): Promise<Uint8Array | null> {
+    const b = await this.inner.get(rel);
+    if (!b) return null;
+    try {
+      return this.atRest.read(b);
+    } catch (e) {
+      if (!(e instanceof UnsealError)) throw e;
+      this.log.error("a stored photo cannot be decrypted", { location: this.location, path: rel, err: e });
+      throw new HttpError(404, "This photo cannot be read (damaged, or encrypted with another secret)");
+    }
+  }
+
+  /** Read whole and opened: the GCM tag is checked before any byte is served (photos are tens of kB). */
+  async open(rel: string): Promise<ReadableStream<Uint8Array> | null> {
+    const b = await this.get(rel);
+    return b && new Response(b as Uint8Array<ArrayBuffer>).body!;
+  }
+
+  remove(rel: string): Promise<void> {
+    return this.inner.remove(rel);
+  }
+
+  purgeBefore(folder: string, cutoffDay: string): Promise<number> {
+    return this.inner.purgeBefore(folder, cutoffDay);
+  }
+
+  check(): Promise<void> {
+    return this.inner.check();
+  }
+
+  /** Seals an object written before encryption, in place (an atomic overwrite); sealed ones are left alone. */
+  async sealInPlace(rel: string): Promise<"sealed" | "already" | "missing"> {
+    const b = await this.inner.get(rel);
+    if (!b) return "missing";
+    if (isSealed(b)) return "already";
+    await this.inner.put(rel, this.atRest.seal(b));
+    return "sealed";
+  }
 }
 
 function describe(e: unknown): string {

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import type { AtRest } from "../../lib/at-rest";
 import type { Db } from "../client";
 import { cameras, unknownFaces } from "../schema";
 
@@ -6,12 +7,12 @@ export type CameraRow = typeof cameras.$inferSelect;
 export type CameraInsert = Omit<typeof cameras.$inferInsert, "id" | "createdAt" | "updatedAt">;
 export type UnknownFaceRow = typeof unknownFaces.$inferSelect;
 
-const toBytes = (v: Float32Array) => new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
-const toVector = (b: Uint8Array) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-
-/** Cameras and the unknown-faces review queue. */
+/** Cameras and the unknown-faces review queue (embeddings sealed, see lib/at-rest.ts). */
 export class CamerasRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly atRest: AtRest,
+  ) {}
 
   list(): Promise<CameraRow[]> {
     return this.db.select().from(cameras).orderBy(asc(cameras.name));
@@ -38,7 +39,7 @@ export class CamerasRepo {
   }
 
   async insertUnknown(u: { cameraId: number | null; ts: Date; cropPath: string; modelId: string; embedding: Float32Array; groupId: number | null; kind: "unknown" | "uncertain"; personId: number | null; similarity: number | null; trackId: string | null }): Promise<UnknownFaceRow> {
-    const [r] = await this.db.insert(unknownFaces).values({ ...u, embedding: toBytes(u.embedding) }).returning();
+    const [r] = await this.db.insert(unknownFaces).values({ ...u, embedding: this.atRest.sealEmbedding(u.embedding) }).returning();
     return r!;
   }
 
@@ -55,7 +56,7 @@ export class CamerasRepo {
       .where(and(eq(unknownFaces.status, "open"), eq(unknownFaces.modelId, modelId)))
       .orderBy(desc(unknownFaces.id))
       .limit(limit);
-    return rows.map((r) => ({ id: r.id, groupId: r.groupId, embedding: toVector(r.embedding) }));
+    return rows.map((r) => ({ id: r.id, groupId: r.groupId, embedding: this.atRest.readEmbedding(r.embedding) }));
   }
 
   /** Open review groups, newest first: each group's faces (up to `perGroup`) and its size. */

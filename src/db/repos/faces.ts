@@ -1,21 +1,22 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import type { AtRest } from "../../lib/at-rest";
 import type { Db } from "../client";
 import { faceEmbeddings, faces, negativeExamples, people } from "../schema";
 
 export type FaceRow = typeof faces.$inferSelect;
 
-const toBytes = (v: Float32Array) => new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
-const toVector = (b: Uint8Array) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-
-/** Enrolled faces, their embeddings per recogniser, and "not this person" examples. */
+/** Enrolled faces, their embeddings per recogniser, and "not this person" examples. Embeddings are sealed (see lib/at-rest.ts). */
 export class FacesRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly atRest: AtRest,
+  ) {}
 
   /** Stores a face and its embedding together. */
   async insert(f: { personId: number; cropPath: string; quality: unknown; source: string; modelId: string; embedding: Float32Array }): Promise<FaceRow> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.insert(faces).values({ personId: f.personId, cropPath: f.cropPath, quality: f.quality, source: f.source }).returning();
-      await tx.insert(faceEmbeddings).values({ faceId: row!.id, modelId: f.modelId, embedding: toBytes(f.embedding) });
+      await tx.insert(faceEmbeddings).values({ faceId: row!.id, modelId: f.modelId, embedding: this.atRest.sealEmbedding(f.embedding) });
       return row!;
     });
   }
@@ -42,7 +43,7 @@ export class FacesRepo {
       .innerJoin(faces, eq(faces.id, faceEmbeddings.faceId))
       .innerJoin(people, eq(people.id, faces.personId))
       .where(and(eq(faceEmbeddings.modelId, modelId), eq(people.active, true)));
-    return rows.map((r) => ({ faceId: r.faceId, personId: r.personId, embedding: toVector(r.embedding) }));
+    return rows.map((r) => ({ faceId: r.faceId, personId: r.personId, embedding: this.atRest.readEmbedding(r.embedding) }));
   }
 
   async embeddingsOfPerson(personId: number, modelId: string) {
@@ -51,7 +52,7 @@ export class FacesRepo {
       .from(faceEmbeddings)
       .innerJoin(faces, eq(faces.id, faceEmbeddings.faceId))
       .where(and(eq(faceEmbeddings.modelId, modelId), eq(faces.personId, personId)));
-    return rows.map((r) => ({ faceId: r.faceId, embedding: toVector(r.embedding) }));
+    return rows.map((r) => ({ faceId: r.faceId, embedding: this.atRest.readEmbedding(r.embedding) }));
   }
 
   /** Faces that have no embedding yet for a recogniser (re-embedding after a model switch). */
@@ -75,18 +76,18 @@ export class FacesRepo {
     if (!rows.length) return;
     await this.db
       .insert(faceEmbeddings)
-      .values(rows.map((r) => ({ faceId: r.faceId, modelId: r.modelId, embedding: toBytes(r.embedding) })))
+      .values(rows.map((r) => ({ faceId: r.faceId, modelId: r.modelId, embedding: this.atRest.sealEmbedding(r.embedding) })))
       .onConflictDoNothing();
   }
 
   async insertNegative(n: { personId: number; modelId: string; embedding: Float32Array; createdBy: string }) {
-    const [r] = await this.db.insert(negativeExamples).values({ ...n, embedding: toBytes(n.embedding) }).returning({ id: negativeExamples.id });
+    const [r] = await this.db.insert(negativeExamples).values({ ...n, embedding: this.atRest.sealEmbedding(n.embedding) }).returning({ id: negativeExamples.id });
     return r!.id;
   }
 
   async negatives(modelId: string) {
     const rows = await this.db.select().from(negativeExamples).where(eq(negativeExamples.modelId, modelId));
-    return rows.map((r) => ({ id: r.id, personId: r.personId, embedding: toVector(r.embedding) }));
+    return rows.map((r) => ({ id: r.id, personId: r.personId, embedding: this.atRest.readEmbedding(r.embedding) }));
   }
 
   async cropPathsOfPeople(personIds: number[]): Promise<string[]> {
