@@ -12,6 +12,7 @@ import type { AppDeps, AppEnv, CurrentUser, Renderer } from "./app-env";
 import { assetFiles } from "./assets.gen";
 import { HTTPException } from "hono/http-exception";
 import { HttpError } from "./lib/http";
+import { uploadBudget } from "./lib/upload-budget";
 import { Router } from "./routes/router";
 import { registerRoutes } from "./routes";
 import type { UserRole } from "./services/auth";
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps) {
     await next();
     if (!c.res.headers.has("Content-Security-Policy")) c.res.headers.set("Content-Security-Policy", CSP);
   });
+  app.use(uploadBudget());
   app.use(
     bodyLimit({
       maxSize: config.MAX_BODY_BYTES,

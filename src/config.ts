@@ -51,6 +51,13 @@ export const configSchema = z.object({
     .max(512 * 1024 * 1024)
     .default(16 * 1024 * 1024)
     .describe("Largest request body accepted; larger ones get 413"),
+  UPLOAD_MEMORY_BUDGET_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .max(64 * 1024 * 1024 * 1024)
+    .default(256 * 1024 * 1024)
+    .describe("Request bodies and decoded images held in memory at once; a body that does not fit gets 503 with Retry-After before it is read (at least MAX_BODY_BYTES)"),
   MAX_IMAGE_PIXELS: z.coerce
     .number()
     .int()
@@ -116,6 +123,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const c = parsed.data;
   if (!!c.CLOCKFACE_ADMIN_EMAIL !== !!c.CLOCKFACE_ADMIN_PASSWORD) {
     throw new ConfigError(["CLOCKFACE_ADMIN_EMAIL and CLOCKFACE_ADMIN_PASSWORD must be set together"]);
+  }
+  if (c.UPLOAD_MEMORY_BUDGET_BYTES < c.MAX_BODY_BYTES) {
+    throw new ConfigError([`UPLOAD_MEMORY_BUDGET_BYTES (${c.UPLOAD_MEMORY_BUDGET_BYTES}) must be at least MAX_BODY_BYTES (${c.MAX_BODY_BYTES}), or the largest upload could never be admitted`]);
   }
   const s3Given = (["S3_BUCKET", "S3_ENDPOINT", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_PREFIX"] as const).filter((k) => input[k] !== undefined);
   const s3Missing = (["S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const).filter((k) => input[k] === undefined);

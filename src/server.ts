@@ -68,7 +68,7 @@ export async function build(
     engineReady = Promise.resolve(null);
   } else {
     services.faces.attach(null, "the face engine is starting (checking the models)");
-    engineReady = startEngine(config, services.faces, log).catch((e) => {
+    engineReady = startEngine(config, services.faces, log, services.memory).catch((e) => {
       log.error("face recognition disabled", { err: e });
       services.faces.attach(null, `the engine could not start (${(e as Error).message})`);
       return null;

@@ -14,6 +14,7 @@ import { iou, nms } from "../src/domain/face/nms";
 import { faceQuality } from "../src/domain/face/quality";
 import type { Detection, RgbImage } from "../src/domain/face/types";
 import { decodeYunet } from "../src/domain/face/yunet";
+import { MemoryBudget, type Reservation } from "../src/lib/memory-budget";
 import { rewriteForCpu } from "./onnx-graph";
 import type { AnalyzeRequest, AnalyzeResult, EmbedCropsRequest, EngineInit, FaceResult, ImageErrorCode, WorkerMessage } from "./protocol";
 
@@ -30,6 +31,7 @@ const FORMATS = new Set(["jpeg", "png", "webp"]);
 const MIN_SIDE = 32;
 
 let init: EngineInit;
+let memory: MemoryBudget | null = null;
 let detector: ort.InferenceSession;
 let sizedDetector: ort.InferenceSession | null = null;
 const recognizers = new Map<string, ort.InferenceSession>();
@@ -51,14 +53,18 @@ async function session(file: string): Promise<ort.InferenceSession> {
 
 async function start(msg: EngineInit) {
   init = msg;
+  if (msg.memory) memory = new MemoryBudget(msg.memory.limit, msg.memory.shared);
   detector = await session(init.detector.file);
   if (init.sizedDetector) sizedDetector = await session(init.sizedDetector.file);
   for (const r of init.recognizers) recognizers.set(r.id, await session(r.file));
   for (const l of init.liveness) liveness.push({ session: await session(l.file), model: l });
 }
 
-/** Decodes JPEG/PNG/WebP into RGB, honouring EXIF orientation, flattening alpha, converting CMYK/grey. */
-async function decode(bytes: Uint8Array): Promise<{ img: RgbImage; format: string }> {
+/**
+ * Decodes JPEG/PNG/WebP into RGB, honouring EXIF orientation, flattening alpha, converting CMYK/grey.
+ * The decoded pixels are counted in the server's memory budget (`held`) before decoding.
+ */
+async function decode(bytes: Uint8Array, held: Reservation | undefined): Promise<{ img: RgbImage; format: string }> {
   if (bytes.byteLength === 0) throw new ImageError("not_an_image", "The file is empty");
   let meta: Metadata;
   try {
@@ -71,6 +77,7 @@ async function decode(bytes: Uint8Array): Promise<{ img: RgbImage; format: strin
   const h = meta.height ?? 0;
   if (w * h > init.maxPixels) throw new ImageError("too_large", `The image is ${w}x${h} pixels; the limit is ${init.maxPixels.toLocaleString("en")} pixels`);
   if (Math.min(w, h) < MIN_SIDE) throw new ImageError("too_small", `The image is ${w}x${h} pixels; faces need at least ${MIN_SIDE} pixels on each side`);
+  held?.add(w * h * 3);
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: init.maxPixels, failOn: "truncated", sequentialRead: true })
       .rotate()
@@ -188,8 +195,17 @@ async function livenessScore(img: RgbImage, det: Detection): Promise<number> {
 }
 
 async function analyze(req: AnalyzeRequest): Promise<AnalyzeResult> {
+  const held = memory?.open();
+  try {
+    return await analyzeHeld(req, held);
+  } finally {
+    held?.release();
+  }
+}
+
+async function analyzeHeld(req: AnalyzeRequest, held: Reservation | undefined): Promise<AnalyzeResult> {
   const t0 = performance.now();
-  const { img, format } = req.raw ? rawFrame(req.image, req.raw) : await decode(req.image);
+  const { img, format } = req.raw ? rawFrame(req.image, req.raw) : await decode(req.image, held);
   const t1 = performance.now();
   const found = await detect(img, req.maxFaces, !!req.raw);
   const dets = req.minFaceSize ? found.filter((d) => Math.min(d.box[2], d.box[3]) >= req.minFaceSize!) : found;

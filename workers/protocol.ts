@@ -14,6 +14,8 @@ export interface EngineInit {
   recognizers: ModelOfRole<"recognizer">[];
   liveness: ModelOfRole<"liveness">[];
   maxPixels: number;
+  /** The server's memory budget (src/lib/memory-budget.ts): decoded images are reserved in it before decoding. */
+  memory?: { limit: number; shared: SharedArrayBuffer };
   /** Minimum detector score (YuNet scores on real faces sit around 0.85–0.92). */
   detThreshold: number;
   /** onnxruntime intra-op threads per worker. */

@@ -7,8 +7,9 @@ import type { Logger } from "../lib/log";
 import { defaultModels, modelById, SIZED_DETECTOR_ID, startModelList, type ModelOfRole } from "../models/manifest";
 import { ensureModels } from "../models/store";
 import type { FaceService } from "./faces";
+import type { MemoryBudget } from "../lib/memory-budget";
 
-export async function startEngine(config: Config, faces: FaceService, log: Logger): Promise<EnginePool | null> {
+export async function startEngine(config: Config, faces: FaceService, log: Logger, memory?: MemoryBudget): Promise<EnginePool | null> {
   const m = defaultModels();
   const { required, optional } = startModelList();
   // The alternative recognisers are optional: without them only switching to them is unavailable.
@@ -42,7 +43,7 @@ export async function startEngine(config: Config, faces: FaceService, log: Logge
     return null;
   }
   const pool = new EnginePool(
-    { modelsDir: config.MODELS_DIR, detector: m.detector, sizedDetector: usable(sizedDetector.id) ? sizedDetector : undefined, recognizers: [m.recognizer, ...alternatives.filter((x) => usable(x.id))], liveness: m.liveness, maxPixels: config.MAX_IMAGE_PIXELS, detThreshold: 0.6, threads: 1 },
+    { modelsDir: config.MODELS_DIR, detector: m.detector, sizedDetector: usable(sizedDetector.id) ? sizedDetector : undefined, recognizers: [m.recognizer, ...alternatives.filter((x) => usable(x.id))], liveness: m.liveness, maxPixels: config.MAX_IMAGE_PIXELS, memory: memory && { limit: memory.limit, shared: memory.shared }, detThreshold: 0.6, threads: 1 },
     { size: config.ENGINE_WORKERS, queueLimit: config.ENGINE_QUEUE, jobTimeoutMs: 30_000, log },
   );
   try {

@@ -29,6 +29,7 @@ import { ErasureService, FileQueue } from "./erasure";
 import type { AtRest } from "../lib/at-rest";
 import { AtRestRepo } from "../db/repos/at-rest";
 import { AtRestMigration } from "./at-rest";
+import { MemoryBudget } from "../lib/memory-budget";
 
 /** Application services; routes call these and never touch the database directly. */
 export interface Banner {
@@ -57,6 +58,8 @@ export interface Services {
   media: MonitoredMediaStore;
   /** Seals the face data written before at-rest encryption (started by server.ts). */
   atRest: AtRestMigration;
+  /** Bytes of request bodies and decoded images held at once (UPLOAD_MEMORY_BUDGET_BYTES). */
+  memory: MemoryBudget;
   /** Site-wide notices shown above every page (e.g. recognition disabled). */
   banners(): Banner[];
   /** Stops background work (workers, timers) before the database closes. */
@@ -141,6 +144,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     files,
     media,
     atRest: new AtRestMigration({ repo: new AtRestRepo(db), settings, atRest, crops, media: sealedMedia, log }),
+    memory: new MemoryBudget(config.UPLOAD_MEMORY_BUDGET_BYTES),
     banners: () => {
       const st = faces.status();
       const out: Banner[] = st.ready ? [] : [{ level: "error", text: `Face recognition is disabled: ${st.reason}.` }];
