@@ -8,6 +8,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/lib/log";
+import { isFeedEvent } from "../src/live/events";
 import { build } from "../src/server";
 import { resolveFfmpeg } from "../workers/frame-source";
 import { slideshow } from "../test/support/clips";
@@ -84,13 +85,15 @@ for (const n of COUNTS) {
   // Frame-to-SSE: the time from the deciding frame (the event's ts) to the moment a subscriber
   // receives the event. A check-in is decided early, on the frame that completes the vote; an unknown
   // face only when its track ends (no face for the tracker's maxAgeMs), so it is reported apart.
-  const sub = bus.subscribe((e) => e.name === "sighting.unknown" || e.name === "attendance.created");
+  const sub = bus.subscribe(isFeedEvent);
   const sse: number[] = [];
   const sseUnknown: number[] = [];
   const ac = new AbortController();
   const reading = (async () => {
-    while (!ac.signal.aborted)
-      for (const e of await sub.next(ac.signal)) (e.name === "attendance.created" ? sse : sseUnknown).push(Date.now() - Date.parse((e.data as { ts: string }).ts));
+    while (!ac.signal.aborted) {
+      const e = await sub.next(1000);
+      if (e) (e.name === "attendance.created" ? sse : sseUnknown).push(Date.now() - Date.parse(e.data.ts));
+    }
   })();
   await Bun.sleep(WARMUP * 1000);
   sse.length = 0;

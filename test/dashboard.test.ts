@@ -56,7 +56,7 @@ describe("dashboard in Chromium", () => {
     expect(await page.locator("#feed .feed-item").count()).toBe(1);
     await eventually(async () => (await page.locator("#feed[hx-sse\\:connect]").count()) === 1, true);
     // A camera check-in as the camera pipeline announces it; sent until the page's SSE connection is up.
-    const announce = () => srv.built.deps.services.bus.publish("attendance.created", { id: 999, personId: p.id, name: "Ada Lovelace", kind: "check_in", ts: new Date().toISOString(), cameraId: 1, camera: "Front door", similarity: 0.71, evidenceUrl: "/assets/favicon.svg" });
+    const announce = () => srv.built.deps.services.bus.publish("attendance.created", { id: 999, personId: p.id, name: "Ada Lovelace", kind: "check_in", ts: new Date().toISOString(), source: "camera", cameraId: 1, camera: "Front door", similarity: 0.71, evidenceUrl: "/assets/favicon.svg" });
     await eventually(async () => {
       const first = (await page.locator("#feed .feed-item").first().textContent()) ?? "";
       if (!first.includes("Ada Lovelace")) announce();

@@ -1,16 +1,13 @@
 import type { Context } from "hono";
 import { stream } from "hono/streaming";
 import { z } from "zod";
-import { CameraDetail, CamerasPage, FeedItem, LivePage, TestResult, type CameraFormValues, type FeedEntry } from "../../views/pages/cameras";
+import { CameraDetail, CamerasPage, LivePage, TestResult, type CameraFormValues } from "../../views/pages/cameras";
 import type { AppDeps, AppEnv } from "../app-env";
 import { HttpError, fieldErrors, formFields, idParam, parseJson } from "../lib/http";
 import { cameraInputSchema, cameraPatchSchema, type CameraView } from "../services/cameras";
-import type { BusEvent } from "../services/bus";
 import { errorSchema } from "../services/schemas";
 import type { Api } from "./openapi";
 import { actorOf, redirectAfterPost, type Router } from "./router";
-
-const HEARTBEAT_MS = 15_000;
 
 /**
  * Cameras are configured, changed, deleted and tested by admins only: a camera URL makes the server
@@ -26,16 +23,8 @@ function cameraJson(c: CameraView) {
   return { id: c.id, name: c.name, url: c.url, direction: c.direction, fps: c.fps, enabled: c.enabled, liveness: c.liveness, status: c.status, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() };
 }
 
-/** An SSE message: optional event name, data lines, id. */
-function sse(data: string, event?: string, id?: number): string {
-  return `${event ? `event: ${event}\n` : ""}${id ? `id: ${id}\n` : ""}${data
-    .split("\n")
-    .map((l) => `data: ${l}`)
-    .join("\n")}\n\n`;
-}
-
 export function registerCameraRoutes(r: Router, api: Api, deps: AppDeps) {
-  const { cameras, bus } = deps.services;
+  const { cameras } = deps.services;
   const { config } = deps;
   const allowFiles = config.CLOCKFACE_ALLOW_FILE_SOURCES;
 
@@ -143,52 +132,6 @@ export function registerCameraRoutes(r: Router, api: Api, deps: AppDeps) {
 
   r.get("/live", "viewer", async (c) => c.get("render").page("Live", <LivePage cameras={(await cameras.list()).filter((x) => x.enabled)} tz={config.TZ} />, { active: "live" }));
 
-  const feedEntry = (e: BusEvent): FeedEntry | null => {
-    const d = e.data as Record<string, unknown>;
-    if (e.name === "attendance.created")
-      return { kind: "attendance", ts: String(d.ts), camera: String(d.camera ?? "kiosk"), title: `${d.name} — ${d.kind === "check_in" ? "checked in" : "checked out"}`, detail: `similarity ${d.similarity}`, image: String(d.evidenceUrl) };
-    if (e.name === "sighting.unknown") return { kind: "unknown", ts: String(d.ts), camera: String(d.camera), title: d.kind === "uncertain" ? "Not sure who this is" : "Unknown person", detail: "in the review queue", image: String(d.cropUrl) };
-    return null;
-  };
-
-  /** A text/event-stream of bus events; `render` turns each into SSE text (or null to skip). */
-  const eventStream = (c: Context<AppEnv>, render: (e: BusEvent) => string | null, filter?: (e: BusEvent) => boolean) => {
-    c.header("Content-Type", "text/event-stream");
-    c.header("Cache-Control", "no-store");
-    c.header("X-Accel-Buffering", "no");
-    return stream(c, async (s) => {
-      const sub = bus.subscribe(filter);
-      const ac = new AbortController();
-      s.onAbort(() => ac.abort());
-      const beat = setInterval(() => void s.write(": heartbeat\n\n").catch(() => ac.abort()), HEARTBEAT_MS);
-      try {
-        await s.write(": connected\n\n");
-        while (!ac.signal.aborted) {
-          const events = await sub.next(ac.signal);
-          for (const e of events) {
-            const text = render(e);
-            if (text) await s.write(text);
-          }
-        }
-      } finally {
-        clearInterval(beat);
-        sub.close();
-      }
-    });
-  };
-
-  // htmx feed of the Live page: data-only messages carrying the same <li> the page renders.
-  r.get("/live/feed", "viewer", (c) =>
-    eventStream(
-      c,
-      (e) => {
-        const entry = feedEntry(e);
-        return entry ? sse(String(<FeedItem e={entry} tz={config.TZ} />)) : null;
-      },
-      (e) => e.name !== "camera.status",
-    ),
-  );
-
   // ---------------------------------------------------------------- JSON API
   const cameraSchema = z.object({
     id: z.number().int(),
@@ -231,16 +174,5 @@ export function registerCameraRoutes(r: Router, api: Api, deps: AppDeps) {
       const jpeg = await cameras.testConnection({ id: idParam(c) });
       return c.body(jpeg as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "image/jpeg" });
     },
-  );
-  api.op(
-    {
-      method: "GET",
-      path: "/api/v1/events",
-      tag: "Events",
-      summary: "Server-sent events: attendance.created, sighting.unknown, camera.status (JSON data); heartbeats every 15 s",
-      access: "viewer",
-      responses: { 200: { description: "text/event-stream" } },
-    },
-    async (c) => eventStream(c, (e) => sse(JSON.stringify(e.data), e.name, e.id)),
   );
 }

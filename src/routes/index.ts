@@ -7,6 +7,7 @@ import { Api } from "./openapi";
 import { registerRecognitionRoutes } from "./recognition";
 import { registerCameraRoutes } from "./cameras";
 import { registerReviewRoutes } from "./review";
+import { registerSseRoutes } from "./sse";
 import { registerWebcamRoutes } from "./webcam";
 import { registerKioskRoutes } from "./kiosk";
 import { registerPeopleRoutes } from "./people";
@@ -30,6 +31,7 @@ export function registerRoutes(r: Router, deps: AppDeps) {
   registerAttendanceApi(api, deps);
   registerReportRoutes(r, api, deps);
   registerCameraRoutes(r, api, deps);
+  registerSseRoutes(r, api, deps);
   registerReviewRoutes(r, deps);
   registerWebcamRoutes(r, deps);
   registerKioskRoutes(r, api, deps);

@@ -1,8 +1,8 @@
 import { Dashboard, type Today } from "../../views/pages/dashboard";
-import type { FeedEntry } from "../../views/pages/cameras";
 import { eventsQuerySchema } from "../services/attendance";
 import type { AppDeps } from "../app-env";
 import { dayStart, localDay } from "../domain/time";
+import { attendanceCreated } from "../live/events";
 import type { Router } from "./router";
 
 export function registerSystemRoutes(r: Router, deps: AppDeps) {
@@ -36,14 +36,7 @@ export function registerSystemRoutes(r: Router, deps: AppDeps) {
       notYet: k.not_started + k.not_computed,
       arrivals: { title: "Arrivals per 15 minutes", xLabel: "Time", tz: config.TZ, x: daily.arrivals.start, series: [{ label: "Arrivals", values: daily.arrivals.counts, kind: "bars", color: "#0969da", unit: "people" }] },
     };
-    const recent: FeedEntry[] = events.rows.map((e) => ({
-      kind: "attendance",
-      ts: e.ts.toISOString(),
-      camera: e.cameraName ?? e.source,
-      title: `${e.personName} — ${e.kind === "check_in" ? "checked in" : "checked out"}`,
-      detail: e.similarity !== null ? `similarity ${e.similarity}` : e.source,
-      image: e.evidencePath ? `/media/${e.evidencePath}` : "/assets/favicon.svg",
-    }));
+    const recent = events.rows.map(attendanceCreated);
     return c.get("render").page("Dashboard", <Dashboard o={o} day={day} today={today} cameras={cameras} recent={recent} tz={config.TZ} />, { active: "dashboard" });
   });
 }

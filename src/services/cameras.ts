@@ -14,9 +14,9 @@ import { checkDestinationToSave } from "../lib/destination";
 import { HttpError } from "../lib/http";
 import type { Logger } from "../lib/log";
 import { workerUrl } from "../lib/workers";
+import type { LiveBus } from "../live/events";
 import type { CameraSourceOptions, CameraWorkerIn, CameraWorkerOut } from "../../workers/camera-protocol";
 import { grabOne, killOrphan, type Frame, type SourceStatus } from "../../workers/frame-source";
-import type { EventBus } from "./bus";
 import type { FaceService } from "./faces";
 
 export const cameraInputSchema = z.object({
@@ -339,7 +339,7 @@ export class CameraService {
       repo: CamerasRepo;
       faces: FaceService;
       audit: AuditService;
-      bus: EventBus;
+      bus: LiveBus;
       log: Logger;
       width: number;
       liveFps: number;

@@ -19,9 +19,9 @@ import { AttendanceService } from "./attendance";
 import { ReportsService } from "./reports";
 import type { Auth } from "./auth";
 import { CamerasRepo } from "../db/repos/cameras";
-import { EventBus } from "./bus";
 import { CameraService } from "./cameras";
 import { SightingService } from "./sightings";
+import { createLiveBus, type LiveBus } from "../live/events";
 import { ReviewService } from "./review";
 import { createMediaStore, LocalMediaStore, MonitoredMediaStore, SealedMediaStore } from "./media";
 import { ErasureRepo } from "../db/repos/erasure";
@@ -47,7 +47,7 @@ export interface Services {
   jobs: JobRegistry;
   attendance: AttendanceService;
   reports: ReportsService;
-  bus: EventBus;
+  bus: LiveBus;
   cameras: CameraService;
   sightings: SightingService;
   review: ReviewService;
@@ -109,7 +109,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     log,
   });
   attendanceService.startSettling();
-  const bus = new EventBus();
+  const bus = createLiveBus();
   const camerasRepo = new CamerasRepo(db, atRest);
   const sightings = new SightingService({
     repo: camerasRepo,

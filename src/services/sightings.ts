@@ -7,7 +7,7 @@ import { cosine } from "../domain/face/matching";
 import { eventForSighting, type CameraDirection, type EventKind } from "../domain/events";
 import { dayStart, localDay, addDays } from "../domain/time";
 import type { Logger } from "../lib/log";
-import type { EventBus } from "./bus";
+import { attendanceCreated, type LiveBus } from "../live/events";
 import type { FileQueue } from "./erasure";
 import type { CameraSighting } from "./cameras";
 import type { FaceService } from "./faces";
@@ -43,7 +43,7 @@ export class SightingService {
       repo: CamerasRepo;
       attendance: AttendanceRecorder;
       faces: FaceService;
-      bus: EventBus;
+      bus: LiveBus;
       media: MediaStore;
       /** Photos are queued as pending until their row commits: a crash or a failed insert leaves no orphan. */
       files: FileQueue;
@@ -119,7 +119,7 @@ export class SightingService {
       const { rel: evidencePath, out: ev } = await this.saveFor("evidence", p.ts, await p.evidence(), (rel) =>
         attendance.recordEvent({ personId: p.personId, kind: rule.kind, ts: p.ts, source: p.source, cameraId: p.camera?.id ?? null, similarity, evidencePath: rel, trackId: p.trackId }, p.actor),
       );
-      this.d.bus.publish("attendance.created", { id: ev.id, personId: p.personId, name: await this.d.faces.nameOf(p.personId), kind: rule.kind, ts: p.ts.toISOString(), cameraId: p.camera?.id ?? null, camera: p.camera?.name ?? "kiosk", similarity, evidenceUrl: `/media/${evidencePath}` });
+      this.d.bus.publish("attendance.created", attendanceCreated({ id: ev.id, personId: p.personId, personName: await this.d.faces.nameOf(p.personId), kind: rule.kind, ts: p.ts, source: p.source, cameraId: p.camera?.id ?? null, cameraName: p.camera?.name ?? null, similarity, evidencePath }));
       return { kind: rule.kind, id: ev.id };
     });
     const settled = job.catch(() => undefined);

@@ -219,30 +219,6 @@ export function CameraDetail({ camera, canEdit, tz, form, allowFiles, flash }: {
   );
 }
 
-export interface FeedEntry {
-  kind: "attendance" | "unknown";
-  ts: string;
-  camera: string;
-  title: string;
-  detail: string;
-  image: string;
-}
-
-/** One line of the live feed: rendered in the page and sent as the SSE payload. */
-export function FeedItem({ e, tz }: { e: FeedEntry; tz: string }) {
-  return (
-    <li class={`feed-item ${e.kind}`}>
-      <img src={e.image} alt="" width="56" height="56" />
-      <div>
-        <strong>{e.title}</strong>
-        <div class="muted">
-          {fmtDateTime(new Date(e.ts), tz)} · {e.camera} · {e.detail}
-        </div>
-      </div>
-    </li>
-  );
-}
-
 export function LivePage({ cameras, tz }: { cameras: CameraView[]; tz: string }) {
   return (
     <div class="live-layout">

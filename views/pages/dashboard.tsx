@@ -1,6 +1,8 @@
 import { Panel } from "../layout";
-import { CameraTable, FeedItem, type FeedEntry } from "./cameras";
+import { AttendanceFeedItem } from "../partials/feed";
+import { CameraTable } from "./cameras";
 import { Chart, ChartScripts, type ChartSpec } from "./reports";
+import type { AttendanceCreated } from "../../src/live/events";
 import type { CameraView } from "../../src/services/cameras";
 
 export interface Overview {
@@ -25,7 +27,7 @@ export interface Today {
  * Today at a glance; the #today block refreshes itself every 30 s (same component for the page and
  * the fragment), the feed comes over SSE, the camera table polls its own status.
  */
-export function Dashboard({ o, day, today, cameras, recent, tz }: { o: Overview; day: string; today: Today; cameras: CameraView[]; recent: FeedEntry[]; tz: string }) {
+export function Dashboard({ o, day, today, cameras, recent, tz }: { o: Overview; day: string; today: Today; cameras: CameraView[]; recent: AttendanceCreated[]; tz: string }) {
   const empty = o.allPeople === 0;
   return (
     <>
@@ -61,7 +63,7 @@ export function Dashboard({ o, day, today, cameras, recent, tz }: { o: Overview;
         <Panel title="Check-ins">
           <ul id="feed" class="feed" hx-sse:connect="/live/feed" hx-swap="afterbegin">
             {recent.map((e) => (
-              <FeedItem e={e} tz={tz} />
+              <AttendanceFeedItem e={e} tz={tz} />
             ))}
             <li class="muted feed-empty">Nobody yet today.</li>
           </ul>
