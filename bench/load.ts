@@ -163,7 +163,7 @@ async function slowSse() {
     for (let i = 0; i < SSE_CLIENTS; i++) clients.push(await stalledClient(port, cookie));
     const { bus } = app.deps.services;
     // An attendance event as the kiosk and cameras publish it, padded to a typical size.
-    const data = (i: number) => ({ id: i, personId: 1, name: "Ada Lovelace", kind: "check_in", ts: new Date().toISOString(), camera: "Front door", similarity: 0.71, evidenceUrl: `/media/evidence/2026-01-01/${crypto.randomUUID()}.jpg`, source: "camera" });
+    const data = (i: number) => ({ id: i, personId: 1, name: "Ada Lovelace", kind: "check_in" as const, ts: new Date().toISOString(), cameraId: 1, camera: "Front door", similarity: 0.71, evidenceUrl: `/media/evidence/2026-01-01/${crypto.randomUUID()}.jpg`, source: "camera" as const });
     await Bun.sleep(500);
     Bun.gc(true);
     const before = rssKb(process.pid);
