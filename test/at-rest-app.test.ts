@@ -15,10 +15,10 @@ import { AtRest, isSealed } from "../src/lib/at-rest";
 import { createLogger, type Logger } from "../src/lib/log";
 import { build, type Built } from "../src/server";
 import { AtRestKeyError, AtRestMigration } from "../src/services/at-rest";
-import type { CameraSighting } from "../src/services/cameras";
 import { LocalMediaStore, SealedMediaStore } from "../src/services/media";
 import { CROPS, cropUpload, dbKinds, json, makeApp, type DbKind, type TestApp } from "./helpers";
 import { spawnChild } from "./support/process";
+import { unknownSighting } from "./support/sightings";
 
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
 setDefaultTimeout(60_000);
@@ -73,28 +73,6 @@ function expectSealedPhoto(raw: Uint8Array, key: AtRest, other: AtRest): Uint8Ar
   const plain = key.open(raw);
   expect(isJpeg(plain)).toBe(true);
   return plain;
-}
-
-/** What the camera runner hands over when a stranger's track is decided. */
-function unknownSighting(camera: CameraSighting["camera"], evidence: Uint8Array): CameraSighting {
-  const embedding = new Float32Array(512).fill(1 / Math.sqrt(512));
-  const now = Date.now();
-  return {
-    camera,
-    sighting: {
-      trackId: `cam${camera.id}-${now}`,
-      personId: null,
-      decision: "unknown",
-      similarity: 0.1,
-      faces: 8,
-      startedAt: now - 2_000,
-      endedAt: now,
-      early: false,
-      bestObservation: { box: [0, 0, 112, 112], embedding, quality: { faceSize: 112, sharpness: 100 }, detScore: 0.9, decision: { decision: "unknown", personId: null, similarity: 0.1 } },
-    },
-    evidence,
-    embedding,
-  };
 }
 
 let key: AtRest;

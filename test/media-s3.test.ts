@@ -11,9 +11,9 @@ import { ConfigError, loadConfig } from "../src/config";
 import type { CameraRow } from "../src/db/repos/cameras";
 import { addDays, localDay } from "../src/domain/time";
 import { AtRest, isSealed } from "../src/lib/at-rest";
-import type { CameraSighting } from "../src/services/cameras";
 import { CROPS, cropUpload, form, json, makeApp, type TestApp } from "./helpers";
 import { spawnChild } from "./support/process";
+import { unknownSighting } from "./support/sightings";
 import { S3RVER_KEY, startS3, type FakeS3 } from "./support/s3";
 import { freePort } from "./support/server";
 
@@ -25,28 +25,6 @@ const SECRET = "s3 test secret ".padEnd(40, "s");
 const PREFIX = "site-a";
 const photo = (f: string) => Bun.file(join(CROPS, f));
 const isJpeg = (b: Uint8Array) => b[0] === 0xff && b[1] === 0xd8;
-
-/** What the camera runner hands over when a stranger's track is decided. */
-function unknownSighting(camera: CameraRow, evidence: Uint8Array): CameraSighting {
-  const embedding = new Float32Array(512).fill(1 / Math.sqrt(512));
-  const now = Date.now();
-  return {
-    camera,
-    sighting: {
-      trackId: `cam${camera.id}-${now}`,
-      personId: null,
-      decision: "unknown",
-      similarity: 0.1,
-      faces: 8,
-      startedAt: now - 2_000,
-      endedAt: now,
-      early: false,
-      bestObservation: { box: [0, 0, 112, 112], embedding, quality: { faceSize: 112, sharpness: 100 }, detScore: 0.9, decision: { decision: "unknown", personId: null, similarity: 0.1 } },
-    },
-    evidence,
-    embedding,
-  };
-}
 
 describe("S3 media storage", () => {
   let s3: FakeS3;
