@@ -141,6 +141,7 @@ export const errorSchema = z.object({
 });
 
 export const importReportSchema = z.object({
+  encoding: z.string().optional().describe('The character encoding the file was read as, e.g. "UTF-8" or "Windows-1252 (Latin-1)"'),
   created: z.number().int(),
   updated: z.number().int(),
   failed: z.number().int(),
