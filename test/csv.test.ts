@@ -62,7 +62,7 @@ describe("csv writing", () => {
 /** "Zoë Müller-Straße,€ café" and friends as Excel's plain "CSV" writes them on a Western desktop. */
 const CP1252 = {
   text: "employee_code,name,notes\r\nL-1,Zoë Müller,Straße\r\nL-2,René Dupré,costs 5 € a day\r\n",
-  bytes: (s: string) =>
+  bytes: (s: string): Uint8Array<ArrayBuffer> =>
     Uint8Array.from([...s].map((ch) => {
       const table: Record<string, number> = { "€": 0x80, "ë": 0xeb, "ü": 0xfc, "ß": 0xdf, "é": 0xe9 };
       const b = table[ch] ?? ch.charCodeAt(0);
@@ -70,7 +70,7 @@ const CP1252 = {
       return b;
     })),
 };
-const utf16 = (s: string, le: boolean, bom = true) => {
+const utf16 = (s: string, le: boolean, bom = true): Uint8Array<ArrayBuffer> => {
   const out = new Uint8Array((s.length + (bom ? 1 : 0)) * 2);
   const view = new DataView(out.buffer);
   [...(bom ? "\ufeff" : ""), ...s].forEach((ch, i) => view.setUint16(i * 2, ch.charCodeAt(0), le));
@@ -129,7 +129,7 @@ for (const kind of dbKinds()) {
     });
 
     test("the API reads UTF-16 with a BOM and UTF-8, and names the encoding", async () => {
-      const api = (body: Uint8Array) => t.req("/api/v1/people/import", { as: "operator", method: "POST", body, headers: { "content-type": "text/csv" } });
+      const api = (body: Uint8Array<ArrayBuffer>) => t.req("/api/v1/people/import", { as: "operator", method: "POST", body, headers: { "content-type": "text/csv" } });
       const r16 = await api(utf16("employee_code,name\r\nL-1,Zoë Müller (16)\r\n", true));
       expect(r16.status).toBe(200);
       expect(await r16.json()).toMatchObject({ encoding: "UTF-16 LE", updated: 1, failed: 0 });
