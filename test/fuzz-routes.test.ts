@@ -130,8 +130,8 @@ function bodyFor(schema: Schema | undefined, contentType: string | undefined): f
     { weight: 4, arbitrary: contentType === "application/json" ? jsonBody : contentType === "multipart/form-data" ? multipart : formBody },
     { weight: 1, arbitrary: jsonBody },
     { weight: 1, arbitrary: malformedJson.map((body) => ({ type: "application/json", body })) },
-    { weight: 1, arbitrary: multipart },
-    { weight: 1, arbitrary: badMultipart },
+    { weight: 2, arbitrary: multipart },
+    { weight: 3, arbitrary: badMultipart },
     { weight: 1, arbitrary: fc.constant({}) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 256 }).map((b) => ({ type: "text/csv", body: b })) },
   );
