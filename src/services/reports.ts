@@ -13,7 +13,7 @@ import type { PeopleService } from "./people";
 // ---------------------------------------------------------------- queries
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-const day = (what: string) => dayString(what, `Give the ${what} as a real date YYYY-MM-DD`);
+const day = (what: string) => dayString(what, `Give the ${what} as a real date YYYY-MM-DD`, `Give the ${what} as YYYY-MM-DD`);
 const optionalId = (what: string) => z.preprocess(emptyToUndefined, z.coerce.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).positive(`${what} must be positive`).max(MAX_ID, `No such ${what.replace(/Id$/, "")}`).optional());
 
 export const dailyQuerySchema = z.object({

@@ -21,9 +21,9 @@ export const LAST_DAY = "2100-12-31";
 export const dayInRange = (day: string) => day >= FIRST_DAY && day <= LAST_DAY;
 export const dayRangeMessage = (what: string) => `The ${what} must lie between ${FIRST_DAY} and ${LAST_DAY}`;
 
-/** A real calendar day YYYY-MM-DD between FIRST_DAY and LAST_DAY; `notADay` is the message otherwise. */
-export const dayString = (what: string, notADay: string) =>
-  z.string({ error: notADay }).refine(isDay, notADay).refine(dayInRange, dayRangeMessage(what));
+/** A real calendar day YYYY-MM-DD between FIRST_DAY and LAST_DAY; `notADay` (`missing`) is the message otherwise. */
+export const dayString = (what: string, notADay: string, missing = notADay) =>
+  z.string({ error: missing }).refine(isDay, notADay).refine(dayInRange, dayRangeMessage(what));
 
 export const EMPLOYEE_CODE = /^[A-Za-z0-9][A-Za-z0-9._\-/]*$/;
 
