@@ -4,6 +4,7 @@
 // a 503 the OpenAPI document lists for that operation, and no body may break off while it is read.
 // FUZZ_RUNS sets the requests per route (default 6), FUZZ_SEED the seed (fixed by default, so a
 // failure replays), FUZZ_TRACE=1 prints every request and answer, FUZZ_SHRINK=1 shrinks a failure.
+// (fuzz.test.ts fuzzes the image decoders through the engine; this file the HTTP surface.)
 import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
