@@ -1,4 +1,6 @@
 /**
+ * Reading a CSV file's bytes: its character encoding (UTF-8 with or without BOM, UTF-16 LE/BE, or
+ * Windows-1252 — what Excel's plain "CSV" writes on many Western desktops) and the text.
  * RFC 4180 CSV: parsing (quotes, doubled quotes, CRLF/LF/CR line ends, a leading BOM, quoted line
  * breaks) and writing with spreadsheet formula-injection protection.
  */
@@ -16,6 +18,74 @@ export class CsvError extends Error {
   ) {
     super(`Line ${line}: ${message}`);
   }
+}
+
+export type CsvEncoding = "utf-8" | "utf-8-bom" | "utf-16le" | "utf-16be" | "windows-1252";
+
+/** How the import report names each encoding. */
+export const ENCODING_NAMES: Record<CsvEncoding, string> = {
+  "utf-8": "UTF-8",
+  "utf-8-bom": "UTF-8 with BOM",
+  "utf-16le": "UTF-16 LE",
+  "utf-16be": "UTF-16 BE",
+  "windows-1252": "Windows-1252 (Latin-1)",
+};
+
+export type DecodedCsv = { text: string; encoding: CsvEncoding } | { error: string };
+
+/** UTF-16 without a BOM shows as a zero byte in every other position (for Latin text). */
+function utf16WithoutBom(bytes: Uint8Array): "utf-16le" | "utf-16be" | null {
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 4) return null;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) evenZeros++;
+    if (bytes[i + 1] === 0) oddZeros++;
+  }
+  const pairs = n / 2;
+  if (oddZeros > pairs * 0.4 && evenZeros < pairs * 0.05) return "utf-16le";
+  if (evenZeros > pairs * 0.4 && oddZeros < pairs * 0.05) return "utf-16be";
+  return null;
+}
+
+/**
+ * Finds the encoding and decodes: a BOM decides (UTF-8, UTF-16 LE/BE); without one, valid UTF-8 is
+ * UTF-8, a zero byte in every other position is UTF-16, and anything else is Windows-1252 (a
+ * superset of Latin-1 in which every byte is a character). Text with NUL characters is not CSV.
+ */
+export function decodeCsv(bytes: Uint8Array): DecodedCsv {
+  const strict = (label: string, from = 0) => {
+    try {
+      return new TextDecoder(label, { fatal: true, ignoreBOM: true }).decode(bytes.subarray(from));
+    } catch {
+      return null;
+    }
+  };
+  let encoding: CsvEncoding;
+  let text: string | null;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    encoding = "utf-8-bom";
+    text = strict("utf-8", 3);
+  } else if (bytes[0] === 0xff && bytes[1] === 0xfe) {
+    encoding = "utf-16le";
+    text = strict("utf-16le", 2);
+  } else if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    encoding = "utf-16be";
+    text = strict("utf-16be", 2);
+  } else {
+    const wide = utf16WithoutBom(bytes);
+    text = wide ? strict(wide) : strict("utf-8");
+    encoding = wide ?? "utf-8";
+    if (text === null && !wide) {
+      encoding = "windows-1252";
+      text = new TextDecoder("windows-1252").decode(bytes);
+    }
+  }
+  if (text === null) return { error: `The file is marked as ${ENCODING_NAMES[encoding]} but is not valid ${ENCODING_NAMES[encoding].replace(" with BOM", "")} text` };
+  const nul = text.indexOf("\0");
+  if (nul >= 0) return { error: `Line ${text.slice(0, nul).split(/\r\n|\r|\n/).length}: the file contains NUL characters; it is not a text file` };
+  return { text, encoding };
 }
 
 /** "," unless the first line has semicolons and no commas (Excel in many European locales). */

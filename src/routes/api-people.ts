@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { decodeCsv, ENCODING_NAMES } from "../domain/csv";
 import type { AppDeps } from "../app-env";
 import { HttpError, idParam, parseJson } from "../lib/http";
 import { departmentJson, personJson } from "../services/people";
@@ -50,19 +51,15 @@ export function registerPeopleApi(api: Api, deps: AppDeps) {
       tag: "People",
       summary: "Import people from CSV (employee_code, name, department, email, active, notes); upserts by employee code",
       access: "operator",
-      body: z.string().describe("CSV text, UTF-8, with a header line"),
+      body: z.string().describe("CSV text with a header line: UTF-8 (with or without BOM), UTF-16 with a BOM, or Windows-1252"),
       bodyContentType: "text/csv",
       responses: { 200: { description: "Per-row report", schema: importReportSchema } },
     },
     async (c) => {
       if (!(c.req.header("content-type") ?? "").includes("text/csv")) throw new HttpError(415, "Send the CSV file as text/csv");
-      let text: string;
-      try {
-        text = new TextDecoder("utf-8", { fatal: true }).decode(await c.req.arrayBuffer());
-      } catch {
-        throw new HttpError(422, "The body is not UTF-8 text");
-      }
-      return c.json(await people.importCsv(text, actorOf(c)));
+      const decoded = decodeCsv(new Uint8Array(await c.req.arrayBuffer()));
+      if ("error" in decoded) throw new HttpError(422, decoded.error);
+      return c.json({ encoding: ENCODING_NAMES[decoded.encoding], ...(await people.importCsv(decoded.text, actorOf(c))) });
     },
   );
 

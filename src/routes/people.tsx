@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { DepartmentsPage, ImportPage, type ImportJobView, PeoplePage, PersonForm, PersonPage, type FormValues } from "../../views/pages/people";
 import type { AppDeps, AppEnv } from "../app-env";
-import { csvRow } from "../domain/csv";
+import { csvRow, decodeCsv, ENCODING_NAMES } from "../domain/csv";
 import { HttpError, fieldErrors, formFields, idParam } from "../lib/http";
 import type { ImportReport } from "../services/schemas";
 import { CSV_COLUMNS } from "../services/people";
@@ -98,15 +98,16 @@ export function registerPeopleRoutes(r: Router, deps: AppDeps) {
     const file = body.file;
     const fail = (msg: string) => c.get("render").page("Import people", <ImportPage error={msg} />, { status: 422, active: "people" });
     if (!(file instanceof File) || file.size === 0) return fail("Choose a CSV file to import.");
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
-      return fail("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.");
-    }
+    const decoded = decodeCsv(new Uint8Array(await file.arrayBuffer()));
+    if ("error" in decoded) return fail(`${decoded.error}. Save it from your spreadsheet as “CSV UTF-8”.`);
+    const encoding = ENCODING_NAMES[decoded.encoding];
     const actor = actorOf(c);
-    const job = services.jobs.start<ImportReport>("people-import", c.get("user")!.id, (progress) => people.importCsv(text, actor, progress), (e) => (e instanceof HttpError ? e.message : null));
+    const job = services.jobs.start<ImportReport>(
+      "people-import",
+      c.get("user")!.id,
+      async (progress) => ({ encoding, ...(await people.importCsv(decoded.text, actor, progress)) }),
+      (e) => (e instanceof HttpError ? e.message : null),
+    );
     await Bun.sleep(0);
     const view: ImportJobView = { id: job.id, done: job.done, total: job.total, finished: job.finished, error: job.error, report: job.result };
     return c.get("render").page("Import people", <ImportPage job={view} />, { status: 202, active: "people" });

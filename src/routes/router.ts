@@ -2,6 +2,7 @@ import type { Context, Hono, MiddlewareHandler, Next } from "hono";
 import { type Access, roleRank } from "../services/auth";
 import type { AppEnv } from "../app-env";
 import type { Actor } from "../db/repos/audit";
+import { inputHygiene } from "../lib/input-hygiene";
 
 /** The signed-in user as an audit actor. */
 export function actorOf(c: Context<AppEnv>): Actor {
@@ -60,7 +61,8 @@ export function requireAccess(access: Access): MiddlewareHandler<AppEnv> {
 
 /**
  * Registers routes with their declared access level and remembers them, so a test can walk every
- * route with every role.
+ * route with every role. Every route's parameters, query and body pass the input-hygiene check
+ * (after the access check, so nobody unauthorised gets a body parsed).
  */
 export class Router {
   readonly specs: RouteSpec[] = [];
@@ -68,7 +70,7 @@ export class Router {
 
   add(method: RouteSpec["method"], path: string, access: Access, handlers: Handler[]) {
     this.specs.push({ method, path, access });
-    this.app.on(method, path, requireAccess(access), ...(handlers as unknown as [MiddlewareHandler<AppEnv>]));
+    this.app.on(method, path, requireAccess(access), inputHygiene, ...(handlers as unknown as [MiddlewareHandler<AppEnv>]));
   }
   get(path: string, access: Access, ...h: Handler[]) {
     this.add("GET", path, access, h);

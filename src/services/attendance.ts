@@ -5,7 +5,8 @@ import { isForeignKeyViolation, isUniqueViolation } from "../db/client";
 import type { HolidayRow, HolidaysRepo, LeaveRow, LeavesRepo, LeaveView, ScheduleRow, SchedulesRepo, ScheduleView } from "../db/repos/schedules";
 import { attributionDay, attributionWindow, dailyStatus, resolveSchedule, validateSchedule, type Schedule, type WeeklyPattern } from "../domain/attendance";
 import { daysOf, MAX_RANGE_DAYS, rangeProblem } from "../domain/attendance/report";
-import { addDays, dayStart, isDay, localDay } from "../domain/time";
+import { addDays, dayStart, localDay } from "../domain/time";
+import { dayInRange, dayRangeMessage, dayString, MAX_ID } from "./schemas";
 import { HttpError, type FieldErrors } from "../lib/http";
 import type { Logger } from "../lib/log";
 import type { JobRegistry } from "./jobs";
@@ -32,8 +33,8 @@ export const EVENT_SOURCES = ["camera", "kiosk", "manual"] as const;
 export const LEAVE_KINDS = ["leave", "vacation", "sick", "unpaid", "training"] as const;
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-const dayField = (what: string) => z.string().refine(isDay, `Enter the ${what} as a date YYYY-MM-DD`);
-const id = (what: string) => z.coerce.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).positive(`${what} must be positive`);
+const dayField = (what: string) => dayString(what, `Enter the ${what} as a date YYYY-MM-DD`);
+const id = (what: string) => z.coerce.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).positive(`${what} must be positive`).max(MAX_ID, `No such ${what.replace(/Id$/, "")}`);
 
 export const reasonSchema = z
   .string({ error: (i) => (i.input === undefined ? "A reason is required for every correction" : "The reason must be text") })
@@ -45,6 +46,7 @@ export const reasonSchema = z
 export const instantSchema = z
   .string({ error: "Give the time as ISO 8601 with an offset, e.g. 2026-01-05T09:00:00+01:00" })
   .pipe(z.iso.datetime({ offset: true, error: "Give the time as ISO 8601 with an offset, e.g. 2026-01-05T09:00:00+01:00" }))
+  .refine((s) => dayInRange(s.slice(0, 10)), dayRangeMessage("time"))
   .transform((s) => new Date(s));
 
 export const manualEventSchema = z
@@ -154,7 +156,7 @@ export const scheduleSchema = z.object({
   recompute: recomputeSchema.optional(),
 });
 
-export const assignSchema = z.object({ scheduleId: z.number().int().positive().nullable().describe("Schedule id, or null to remove") }).strict();
+export const assignSchema = z.object({ scheduleId: z.number().int().positive().max(MAX_ID, "No such schedule").nullable().describe("Schedule id, or null to remove") }).strict();
 
 const holidayName = z.string({ error: "Enter a name" }).trim().min(1, "Enter a name").max(120, "At most 120 characters");
 

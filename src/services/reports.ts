@@ -5,15 +5,16 @@ import type { PersonView } from "../db/repos/people";
 import { arrivalsHistogram, WEEKDAY_NAMES, type AttendanceStatus, type Histogram } from "../domain/attendance";
 import { ATTENDANCE_STATUSES, daysOf, hours, isAttendanceStatus, punchLabel, punchLabeller, rangeProblem, STATUS_CODES } from "../domain/attendance/report";
 import { csvRow } from "../domain/csv";
-import { isDay, weekday } from "../domain/time";
+import { weekday } from "../domain/time";
+import { dayString, MAX_ID } from "./schemas";
 import { HttpError } from "../lib/http";
 import type { PeopleService } from "./people";
 
 // ---------------------------------------------------------------- queries
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-const day = (what: string) => z.string({ error: `Give the ${what} as YYYY-MM-DD` }).refine(isDay, `Give the ${what} as a real date YYYY-MM-DD`);
-const optionalId = (what: string) => z.preprocess(emptyToUndefined, z.coerce.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).positive(`${what} must be positive`).optional());
+const day = (what: string) => dayString(what, `Give the ${what} as a real date YYYY-MM-DD`, `Give the ${what} as YYYY-MM-DD`);
+const optionalId = (what: string) => z.preprocess(emptyToUndefined, z.coerce.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).positive(`${what} must be positive`).max(MAX_ID, `No such ${what.replace(/Id$/, "")}`).optional());
 
 export const dailyQuerySchema = z.object({
   date: day("date").describe("The day, YYYY-MM-DD (site time zone)"),
@@ -21,7 +22,7 @@ export const dailyQuerySchema = z.object({
   personId: optionalId("personId").describe("Only this person"),
 });
 export const timesheetQuerySchema = z.object({
-  personId: z.coerce.number({ error: "personId must be a number" }).int("personId must be a whole number").positive("personId must be positive"),
+  personId: z.coerce.number({ error: "personId must be a number" }).int("personId must be a whole number").positive("personId must be positive").max(MAX_ID, "No such person"),
   from: day("start date"),
   to: day("end date"),
 });

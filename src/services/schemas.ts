@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isDay } from "../domain/time";
 
 /**
  * Input and output shapes of people and departments. The HTML forms, the JSON API and the OpenAPI
@@ -8,6 +9,22 @@ import { z } from "zod";
 const emptyToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v);
 const trimmed = (max: number) => z.string().trim().max(max, `At most ${max} characters`);
 
+/** Ids are PostgreSQL integers: a larger number can name nothing (and the database would refuse it). */
+export const MAX_ID = 2_147_483_647;
+
+/**
+ * The days the product handles. A date outside is a typo (9999-12-31), and beyond what the time zone
+ * arithmetic and the database agree on; every date field is checked against it.
+ */
+export const FIRST_DAY = "2000-01-01";
+export const LAST_DAY = "2100-12-31";
+export const dayInRange = (day: string) => day >= FIRST_DAY && day <= LAST_DAY;
+export const dayRangeMessage = (what: string) => `The ${what} must lie between ${FIRST_DAY} and ${LAST_DAY}`;
+
+/** A real calendar day YYYY-MM-DD between FIRST_DAY and LAST_DAY; `notADay` (`missing`) is the message otherwise. */
+export const dayString = (what: string, notADay: string, missing = notADay) =>
+  z.string({ error: missing }).refine(isDay, notADay).refine(dayInRange, dayRangeMessage(what));
+
 export const EMPLOYEE_CODE = /^[A-Za-z0-9][A-Za-z0-9._\-/]*$/;
 
 export const personFields = {
@@ -16,7 +33,7 @@ export const personFields = {
     .min(1, "Enter an employee code")
     .regex(EMPLOYEE_CODE, "Use letters, digits and . _ - / only")
     .describe("Unique code from HR or payroll"),
-  departmentId: z.preprocess(emptyToNull, z.coerce.number().int().positive().nullable()).describe("Department id or null"),
+  departmentId: z.preprocess(emptyToNull, z.coerce.number().int().positive().max(MAX_ID, "No such department").nullable()).describe("Department id or null"),
   email: z.preprocess(emptyToNull, z.email("Enter a valid e-mail address").max(200).nullable()).describe("Optional e-mail"),
   active: z.boolean().describe("Inactive people are not recognised and not expected at work"),
   notes: z.preprocess(emptyToNull, trimmed(2000).nullable()).describe("Free text"),
@@ -107,7 +124,7 @@ export const listQuerySchema = z.object({
 
 export const peopleQuerySchema = listQuerySchema.extend({
   departmentId: z
-    .preprocess((v) => (v === "" ? undefined : v === "none" ? null : v), z.coerce.number().int().positive().nullable().optional())
+    .preprocess((v) => (v === "" ? undefined : v === "none" ? null : v), z.coerce.number().int().positive().max(MAX_ID, "No such department").nullable().optional())
     .describe('Department id; "none" for people without a department; empty or absent for everyone'),
   active: boolish,
   sort: z.enum(["name", "code", "department", "created"]).default("name"),
@@ -124,6 +141,7 @@ export const errorSchema = z.object({
 });
 
 export const importReportSchema = z.object({
+  encoding: z.string().optional().describe('The character encoding the file was read as, e.g. "UTF-8" or "Windows-1252 (Latin-1)"'),
   created: z.number().int(),
   updated: z.number().int(),
   failed: z.number().int(),

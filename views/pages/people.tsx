@@ -287,7 +287,7 @@ export function ImportPage({ error, job }: { error?: string; job?: ImportJobView
         </a>
       </p>
       <form method="post" action="/people/import" enctype="multipart/form-data" hx-post="/people/import" hx-target="#import-status" hx-select="#import-status" hx-swap="outerHTML">
-        <label for="file">CSV file (UTF-8, comma or semicolon separated)</label>
+        <label for="file">CSV file (comma or semicolon separated; UTF-8, UTF-16 or Windows-1252)</label>
         <input id="file" name="file" type="file" accept=".csv,text/csv" required />
         <p>
           <button type="submit">Import</button>
@@ -318,6 +318,7 @@ export function ImportStatus({ job, error }: { job?: ImportJobView; error?: stri
           <Flash kind={r.failed ? "bad" : "ok"}>
             {r.created} created, {r.updated} updated, {r.failed} failed.
           </Flash>
+          {r.encoding && <p class="muted">The file was read as {r.encoding}.</p>}
           {r.failed > 0 && (
             <table>
               <thead>
