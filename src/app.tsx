@@ -8,13 +8,14 @@ import { secureHeaders } from "hono/secure-headers";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
 import { ErrorPage, Layout } from "../views/layout";
-import type { AppDeps, AppEnv, CurrentUser, Renderer } from "./app-env";
+import type { AppDeps, AppEnv, Renderer } from "./app-env";
 import { assetFiles } from "./assets.gen";
 import { HTTPException } from "hono/http-exception";
 import { HttpError } from "./lib/http";
 import { Router } from "./routes/router";
 import { registerRoutes } from "./routes";
-import type { UserRole } from "./services/auth";
+import { isDatabaseUnavailable } from "./db/client";
+import { databaseUnavailable, identify } from "./lib/identity";
 
 const MIME: Record<string, string> = {
   css: "text/css; charset=utf-8",
@@ -118,37 +119,14 @@ export function createApp(deps: AppDeps) {
   });
 
   app.on(["GET", "POST"], "/api/auth/*", async (c) => {
-    return auth.handler(c.req.raw);
+    const res = await auth.handler(c.req.raw);
+    // better-auth turns every failure into a 500; an unreachable database is told apart (→ 503).
+    if (res.status >= 500) await deps.services.stats.ping();
+    return res;
   });
 
-  // Who is asking: session cookie or x-api-key (better-auth turns a valid key into a session).
-  app.use(async (c, next) => {
-    if (c.req.path.startsWith("/assets/") || c.req.path === "/healthz") return next();
-    const headers = c.req.raw.headers;
-    if (!headers.get("cookie") && !headers.get("x-api-key")) return next();
-    let session: Awaited<ReturnType<typeof auth.api.getSession>> = null;
-    try {
-      session = await auth.api.getSession({ headers });
-    } catch (e) {
-      // better-auth's APIError carries a status (bad or rate-limited key); anything else is ours.
-      const status = (e as { statusCode?: number }).statusCode;
-      if (status === undefined) throw e;
-      const msg = (e as Error).message || "Invalid API key";
-      if (status === 429) return c.json({ error: "Too many requests for this API key; slow down" }, 429);
-      return c.json({ error: msg }, 401);
-    }
-    if (session?.user && !session.user.banned) {
-      const u = session.user as typeof session.user & { role?: string };
-      c.set("user", {
-        id: u.id,
-        name: u.name,
-        email: u.email,
-        role: (u.role ?? "viewer") as UserRole,
-        viaApiKey: !!headers.get("x-api-key"),
-      } satisfies CurrentUser);
-    }
-    return next();
-  });
+  // Who is asking: session cookie or x-api-key (src/lib/identity.tsx).
+  app.use(identify());
 
   const router = new Router(app);
   registerRoutes(router, deps);
@@ -161,6 +139,7 @@ export function createApp(deps: AppDeps) {
 
   app.onError((err, c) => {
     const rid = c.get("requestId");
+    if (isDatabaseUnavailable(err)) return databaseUnavailable(c, err, isApi(c) || !c.req.header("accept")?.includes("text/html"));
     if (err instanceof HttpError) {
       if (isApi(c) || !c.req.header("accept")?.includes("text/html"))
         return c.json({ error: err.message, ...err.details }, err.status);

@@ -25,6 +25,13 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// URL")
     .optional()
     .describe("PostgreSQL server to use instead of the embedded PGlite database"),
+  DATABASE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(200)
+    .max(60_000)
+    .default(4000)
+    .describe("How long a request waits for PostgreSQL to connect or to look up its session before it is answered 503 (database unreachable)"),
   MODELS_DIR: z.string().min(1).default("./models").describe("Folder holding the ONNX models (downloaded there on first start)"),
   MODELS_DOWNLOAD: bool.default(true).describe("Download missing models on start (set 0 on air-gapped sites)"),
   TZ: z

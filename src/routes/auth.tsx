@@ -3,6 +3,7 @@ import { LoginForm, SetupForm } from "../../views/pages/auth";
 import type { AppDeps } from "../app-env";
 import { WindowLimiter } from "../domain/rate-limit";
 import { clientIp } from "../lib/client-ip";
+import { withoutApiKey } from "../lib/identity";
 import { fieldErrors, formFields } from "../lib/http";
 import type { Router } from "./router";
 
@@ -40,9 +41,11 @@ export function registerAuthRoutes(r: Router, deps: AppDeps) {
     }
     const res = await auth.api.signInEmail({
       body: { email, password: f.password ?? "" },
-      headers: c.req.raw.headers,
+      headers: withoutApiKey(c.req.raw.headers),
       asResponse: true,
     });
+    // better-auth answers every failure of its own as a 500: an unreachable database becomes a 503.
+    if (res.status >= 500) await services.stats.ping();
     if (!res.ok) {
       return c.get("render").page("Sign in", <LoginForm email={email} next={next} error="Wrong e-mail or password, or the account is disabled." />, { status: 401 });
     }
@@ -52,7 +55,7 @@ export function registerAuthRoutes(r: Router, deps: AppDeps) {
   });
 
   r.post("/logout", "public", async (c) => {
-    const res = await auth.api.signOut({ headers: c.req.raw.headers, asResponse: true }).catch(() => null);
+    const res = await auth.api.signOut({ headers: withoutApiKey(c.req.raw.headers), asResponse: true }).catch(() => null);
     const out = c.redirect("/login", 303);
     for (const cookie of res?.headers.getSetCookie() ?? []) out.headers.append("Set-Cookie", cookie);
     return out;
