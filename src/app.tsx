@@ -15,7 +15,7 @@ import { HttpError } from "./lib/http";
 import { Router } from "./routes/router";
 import { registerRoutes } from "./routes";
 import { isDatabaseUnavailable } from "./db/client";
-import { databaseUnavailable, identify } from "./lib/identity";
+import { betterAuthEndpoint, databaseUnavailable, identify } from "./lib/identity";
 
 const MIME: Record<string, string> = {
   css: "text/css; charset=utf-8",
@@ -52,7 +52,7 @@ function isApi(c: Context): boolean {
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const pages = new Set<string>();
-  const { config, auth, log } = deps;
+  const { config, log } = deps;
   const publicDir = join(import.meta.dir, "..", "public");
 
   app.use(requestId({ headerName: "X-Request-Id", generator: () => crypto.randomUUID() }));
@@ -118,12 +118,9 @@ export function createApp(deps: AppDeps) {
     });
   });
 
-  app.on(["GET", "POST"], "/api/auth/*", async (c) => {
-    const res = await auth.handler(c.req.raw);
-    // better-auth turns every failure into a 500; an unreachable database is told apart (→ 503).
-    if (res.status >= 500) await deps.services.stats.ping();
-    return res;
-  });
+  // Of better-auth's HTTP endpoints only reading and ending a session are served (src/lib/identity.tsx).
+  app.get("/api/auth/get-session", betterAuthEndpoint);
+  app.post("/api/auth/sign-out", betterAuthEndpoint);
 
   // Who is asking: session cookie or x-api-key (src/lib/identity.tsx).
   app.use(identify());

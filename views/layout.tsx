@@ -62,6 +62,7 @@ export function Layout({ title, user, active, pages, banner, children }: LayoutP
               <span title={user.email}>
                 {user.name} · {user.role}
               </span>
+              <a href="/account/password">Password</a>
               <button type="submit" class="link">
                 Sign out
               </button>

@@ -69,6 +69,20 @@ export function withoutApiKey(headers: Headers): Headers {
   return h;
 }
 
+/**
+ * Serves one of better-auth's own HTTP endpoints. Only reading and ending a session are routed here:
+ * the rest (its admin API, sign-up, sign-in, password and API-key endpoints) would bypass our audited
+ * services, the password policy, the sign-in rate limit and session revocation. API keys are for
+ * /api/v1; better-auth does not see them here.
+ */
+export async function betterAuthEndpoint(c: Context<AppEnv>): Promise<Response> {
+  const { auth, services } = c.get("deps");
+  const res = await auth.handler(new Request(c.req.raw, { headers: withoutApiKey(c.req.raw.headers) }));
+  // better-auth turns every failure into a 500; an unreachable database is told apart (→ 503).
+  if (res.status >= 500) await services.stats.ping();
+  return res;
+}
+
 /** The answer to any request that found the database unreachable: 503 with a retry hint; cookies untouched. */
 export function databaseUnavailable(c: Context<AppEnv>, err: unknown, wantsJson: boolean): Response | Promise<Response> {
   const msg = new DatabaseUnavailableError().message;
