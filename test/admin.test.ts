@@ -169,6 +169,10 @@ for (const kind of dbKinds()) {
       expect(await sessionUser(fresh)).toBe("olga@example.com");
       expect(await sessionUser(other)).toBeNull();
       expect((await signIn("olga@example.com", "olga-third-passphrase")).status).toBe(303);
+      const key = await t.apiKeyFor("viewer");
+      const viaKey = await t.req("/account/password", { method: "POST", body: JSON.stringify({ current: "correct-horse-battery", password: "viewer-new-passphrase" }), headers: { "x-api-key": key, "content-type": "application/json" } });
+      expect(viaKey.status).toBe(422);
+      expect(await viaKey.text()).toContain("an API key cannot");
     });
 
     test("the audit log shows who changed what, filterable", async () => {

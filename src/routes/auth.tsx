@@ -100,7 +100,7 @@ export function registerAuthRoutes(r: Router, deps: AppDeps) {
 
   r.post("/account/password", "viewer", async (c) => {
     const me = c.get("user")!;
-    if (me.viaApiKey) throw new HttpError(403, "Sign in with your password to change it; an API key cannot");
+    if (me.viaApiKey) throw new HttpError(422, "Sign in with your password to change it; an API key cannot");
     const f = await formFields(c);
     const show = (errors: Record<string, string>) => c.get("render").page("Change password", <ChangePasswordForm errors={errors} />, { status: 422 });
     const parsed = changePasswordSchema.safeParse(f);
