@@ -14,8 +14,7 @@ import { HTTPException } from "hono/http-exception";
 import { HttpError } from "./lib/http";
 import { Router } from "./routes/router";
 import { registerRoutes } from "./routes";
-import { isDatabaseUnavailable } from "./db/client";
-import { betterAuthEndpoint, databaseUnavailable, identify } from "./lib/identity";
+import { betterAuthEndpoint, databaseUnavailable, identify, isDatabaseOutage } from "./lib/identity";
 
 const MIME: Record<string, string> = {
   css: "text/css; charset=utf-8",
@@ -134,9 +133,9 @@ export function createApp(deps: AppDeps) {
     return c.get("render").page("Not found", <ErrorPage status={404} message="There is no page at this address." />, { status: 404 });
   });
 
-  app.onError((err, c) => {
+  app.onError(async (err, c) => {
     const rid = c.get("requestId");
-    if (isDatabaseUnavailable(err)) return databaseUnavailable(c, err, isApi(c) || !c.req.header("accept")?.includes("text/html"));
+    if (await isDatabaseOutage(c, err)) return databaseUnavailable(c, err, isApi(c) || !c.req.header("accept")?.includes("text/html"));
     if (err instanceof HttpError) {
       if (isApi(c) || !c.req.header("accept")?.includes("text/html"))
         return c.json({ error: err.message, ...err.details }, err.status);

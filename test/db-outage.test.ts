@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { loadConfig } from "../src/config";
+import { DatabaseUnavailableError, isDatabaseUnavailable } from "../src/db/client";
 import { createLogger } from "../src/lib/log";
 import { build, type Built } from "../src/server";
 import { ORIGIN, form } from "./helpers";
@@ -94,4 +95,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("a PostgreSQL outage is an outag
     }
     await expectSignedIn();
   });
+});
+
+test("what counts as the database being unreachable", () => {
+  const wrapped = (code: string) => Object.assign(new Error("Failed query"), { cause: Object.assign(new Error("x"), { code }) });
+  for (const code of ["ECONNREFUSED", "ECONNRESET", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "08006", "08001", "57P01", "57P03"]) expect([code, isDatabaseUnavailable(wrapped(code))]).toEqual([code, true]);
+  for (const code of ["23505", "42P01", "22P02", "57014"]) expect([code, isDatabaseUnavailable(wrapped(code))]).toEqual([code, false]);
+  expect(isDatabaseUnavailable(new Error("boom"))).toBe(false);
+  expect(isDatabaseUnavailable(null)).toBe(false);
+  expect(isDatabaseUnavailable({ statusCode: 500, cause: new DatabaseUnavailableError() })).toBe(true);
 });

@@ -83,6 +83,23 @@ export async function betterAuthEndpoint(c: Context<AppEnv>): Promise<Response> 
   return res;
 }
 
+/**
+ * Whether an error that reached the error handler is a database outage. Socket error codes are not
+ * proof (an S3 or camera connection fails with the same ones), so unless the error already says so
+ * the database is asked, under the same deadline.
+ */
+export async function isDatabaseOutage(c: Context<AppEnv>, err: unknown): Promise<boolean> {
+  if (err instanceof DatabaseUnavailableError) return true;
+  if (!isDatabaseUnavailable(err)) return false;
+  const { services, config } = c.get("deps");
+  try {
+    await withDeadline(services.stats.ping(), config.DATABASE_TIMEOUT_MS);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** The answer to any request that found the database unreachable: 503 with a retry hint; cookies untouched. */
 export function databaseUnavailable(c: Context<AppEnv>, err: unknown, wantsJson: boolean): Response | Promise<Response> {
   const msg = new DatabaseUnavailableError().message;
