@@ -32,6 +32,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     user: CurrentUser | null;
+    /** Set when a presented API key was refused; protected routes answer with it. */
+    authProblem: import("./lib/identity").AuthProblem | undefined;
     deps: AppDeps;
     render: Renderer;
   };

@@ -8,14 +8,14 @@ import { secureHeaders } from "hono/secure-headers";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
 import { ErrorPage, Layout } from "../views/layout";
-import type { AppDeps, AppEnv, CurrentUser, Renderer } from "./app-env";
+import type { AppDeps, AppEnv, Renderer } from "./app-env";
 import { assetFiles } from "./assets.gen";
 import { HTTPException } from "hono/http-exception";
 import { HttpError } from "./lib/http";
 import { uploadBudget } from "./lib/upload-budget";
 import { Router } from "./routes/router";
 import { registerRoutes } from "./routes";
-import type { UserRole } from "./services/auth";
+import { betterAuthEndpoint, databaseUnavailable, identify, isDatabaseOutage } from "./lib/identity";
 
 const MIME: Record<string, string> = {
   css: "text/css; charset=utf-8",
@@ -52,7 +52,7 @@ function isApi(c: Context): boolean {
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const pages = new Set<string>();
-  const { config, auth, log } = deps;
+  const { config, log } = deps;
   const publicDir = join(import.meta.dir, "..", "public");
 
   app.use(requestId({ headerName: "X-Request-Id", generator: () => crypto.randomUUID() }));
@@ -119,38 +119,12 @@ export function createApp(deps: AppDeps) {
     });
   });
 
-  app.on(["GET", "POST"], "/api/auth/*", async (c) => {
-    return auth.handler(c.req.raw);
-  });
+  // Of better-auth's HTTP endpoints only reading and ending a session are served (src/lib/identity.tsx).
+  app.get("/api/auth/get-session", betterAuthEndpoint);
+  app.post("/api/auth/sign-out", betterAuthEndpoint);
 
-  // Who is asking: session cookie or x-api-key (better-auth turns a valid key into a session).
-  app.use(async (c, next) => {
-    if (c.req.path.startsWith("/assets/") || c.req.path === "/healthz") return next();
-    const headers = c.req.raw.headers;
-    if (!headers.get("cookie") && !headers.get("x-api-key")) return next();
-    let session: Awaited<ReturnType<typeof auth.api.getSession>> = null;
-    try {
-      session = await auth.api.getSession({ headers });
-    } catch (e) {
-      // better-auth's APIError carries a status (bad or rate-limited key); anything else is ours.
-      const status = (e as { statusCode?: number }).statusCode;
-      if (status === undefined) throw e;
-      const msg = (e as Error).message || "Invalid API key";
-      if (status === 429) return c.json({ error: "Too many requests for this API key; slow down" }, 429);
-      return c.json({ error: msg }, 401);
-    }
-    if (session?.user && !session.user.banned) {
-      const u = session.user as typeof session.user & { role?: string };
-      c.set("user", {
-        id: u.id,
-        name: u.name,
-        email: u.email,
-        role: (u.role ?? "viewer") as UserRole,
-        viaApiKey: !!headers.get("x-api-key"),
-      } satisfies CurrentUser);
-    }
-    return next();
-  });
+  // Who is asking: session cookie or x-api-key (src/lib/identity.tsx).
+  app.use(identify());
 
   const router = new Router(app);
   registerRoutes(router, deps);
@@ -161,8 +135,9 @@ export function createApp(deps: AppDeps) {
     return c.get("render").page("Not found", <ErrorPage status={404} message="There is no page at this address." />, { status: 404 });
   });
 
-  app.onError((err, c) => {
+  app.onError(async (err, c) => {
     const rid = c.get("requestId");
+    if (await isDatabaseOutage(c, err)) return databaseUnavailable(c, err, isApi(c) || !c.req.header("accept")?.includes("text/html"));
     if (err instanceof HttpError) {
       if (isApi(c) || !c.req.header("accept")?.includes("text/html"))
         return c.json({ error: err.message, ...err.details }, err.status);

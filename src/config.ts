@@ -1,5 +1,6 @@
 import { z } from "zod";
 import os from "node:os";
+import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from "./domain/password";
 
 const bool = z
   .enum(["1", "0", "true", "false", "yes", "no", ""])
@@ -25,6 +26,13 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// URL")
     .optional()
     .describe("PostgreSQL server to use instead of the embedded PGlite database"),
+  DATABASE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(200)
+    .max(60_000)
+    .default(4000)
+    .describe("How long a request waits for PostgreSQL to connect or to look up its session before it is answered 503 (database unreachable)"),
   MODELS_DIR: z.string().min(1).default("./models").describe("Folder holding the ONNX models (downloaded there on first start)"),
   MODELS_DOWNLOAD: bool.default(true).describe("Download missing models on start (set 0 on air-gapped sites)"),
   TZ: z
@@ -40,10 +48,10 @@ export const configSchema = z.object({
   CLOCKFACE_ADMIN_EMAIL: z.email().optional().describe("E-mail of the first admin, created on first start"),
   CLOCKFACE_ADMIN_PASSWORD: z
     .string()
-    .min(10, "must be at least 10 characters")
-    .max(128)
+    .min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`)
+    .max(PASSWORD_MAX)
     .optional()
-    .describe("Password of the first admin (with CLOCKFACE_ADMIN_EMAIL)"),
+    .describe("Password of the first admin (with CLOCKFACE_ADMIN_EMAIL); common, repeated or sequential passwords are refused at start"),
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -127,6 +135,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (c.UPLOAD_MEMORY_BUDGET_BYTES < c.MAX_BODY_BYTES) {
     throw new ConfigError([`UPLOAD_MEMORY_BUDGET_BYTES (${c.UPLOAD_MEMORY_BUDGET_BYTES}) must be at least MAX_BODY_BYTES (${c.MAX_BODY_BYTES}), or the largest upload could never be admitted`]);
   }
+  const weak = c.CLOCKFACE_ADMIN_PASSWORD && passwordProblem(c.CLOCKFACE_ADMIN_PASSWORD, [c.CLOCKFACE_ADMIN_EMAIL ?? ""]);
+  if (weak) throw new ConfigError([`CLOCKFACE_ADMIN_PASSWORD: ${weak} (it is only read to create the first admin)`]);
   const s3Given = (["S3_BUCKET", "S3_ENDPOINT", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_PREFIX"] as const).filter((k) => input[k] !== undefined);
   const s3Missing = (["S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const).filter((k) => input[k] === undefined);
   if (s3Given.length && s3Missing.length) {

@@ -46,6 +46,7 @@ export async function build(
     dataDir: opts.inMemory ? undefined : config.DATA_DIR,
     pgSchema: opts.pgSchema,
     pgliteAssets: opts.pgliteAssets,
+    connectTimeoutMs: config.DATABASE_TIMEOUT_MS,
   });
   const secret = opts.inMemory && !config.CLOCKFACE_SECRET ? "test-secret-".padEnd(40, "x") : loadSecret(config);
   // Embeddings and face photos are sealed with a key from the secret: a wrong secret stops start-up.

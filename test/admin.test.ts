@@ -9,7 +9,7 @@ for (const kind of dbKinds()) {
   describe(`users, API keys, audit and settings on ${kind}`, () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await makeApp(kind, { CLOCKFACE_SECRET: "s".repeat(40), TZ: "Europe/Berlin" });
+      t = await makeApp(kind, { CLOCKFACE_SECRET: "s".repeat(40), TZ: "Europe/Berlin", LOGIN_RATE_LIMIT: "1000" });
     });
     afterAll(() => t.close());
     const admin = (path: string, data?: Record<string, string>) => t.req(path, data ? { as: "admin", method: "POST", ...form(data) } : { as: "admin" });
@@ -81,6 +81,98 @@ for (const kind of dbKinds()) {
       expect((await admin(`/api-keys/${keyId}/revoke`, {})).status).toBe(200);
       expect((await t.req("/api/v1/departments", { headers: { "x-api-key": key } })).status).toBe(401);
       expect((await admin(`/api-keys/${keyId}/revoke`, {})).status).toBe(404);
+    });
+
+    const cookieOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const sessionUser = async (cookie: string) => (await (await t.req("/api/auth/get-session", { headers: { cookie } })).json())?.user?.email ?? null;
+
+    test("weak passwords are refused with the reason wherever a password is set", async () => {
+      for (const pw of ["aaaaaaaaaa", "1234567890", "password12"]) {
+        const r = await admin("/users", { name: "Weak", email: "weak@example.com", password: pw, role: "viewer" });
+        expect(r.status).toBe(422);
+        expect(await r.text()).toContain("use a longer phrase of several unrelated words");
+      }
+      expect((await t.deps.services.users.list({ q: "weak@", limit: 1, offset: 0 })).total).toBe(0);
+      const olga = await userId("olga@example.com");
+      const reset = await admin(`/users/${olga}/password`, { password: "password12" });
+      expect(reset.status).toBe(422);
+      expect(await reset.text()).toContain("This is a commonly used password");
+      expect((await signIn("olga@example.com", "olga-password-1")).status).toBe(303);
+      await expect(t.deps.services.accounts.createUser({ name: "X", email: "x@example.com", password: "1234567890", role: "viewer" })).rejects.toThrow("most used passwords");
+    });
+
+    test("an admin's password reset ends the user's sessions at once; the new password works", async () => {
+      const olga = await userId("olga@example.com");
+      const a = cookieOf(await signIn("olga@example.com", "olga-password-1"));
+      const b = cookieOf(await signIn("olga@example.com", "olga-password-1"));
+      expect(await sessionUser(a)).toBe("olga@example.com");
+      expect((await t.req("/api/v1/people", { headers: { cookie: b } })).status).toBe(200);
+      const r = await admin(`/users/${olga}/password`, { password: "olga-new-passphrase" });
+      expect(r.status).toBe(200);
+      expect(await r.text()).toContain("Password reset; the user&#39;s sessions were ended.");
+      expect(await t.deps.services.users.sessionCount(olga)).toBe(0);
+      expect(await sessionUser(a)).toBeNull();
+      expect((await t.req("/api/v1/people", { headers: { cookie: b } })).status).toBe(401);
+      expect((await t.req("/", { headers: { cookie: a } })).status).toBe(302);
+      expect((await signIn("olga@example.com", "olga-password-1")).status).toBe(401);
+      expect((await signIn("olga@example.com", "olga-new-passphrase")).status).toBe(303);
+      expect((await admin("/audit?entity=user")).ok).toBe(true);
+      expect(await (await admin("/audit?entity=user")).text()).toContain("reset_password");
+    });
+
+    test("a role change ends the user's sessions; their API key acts with the new role at once", async () => {
+      const olga = await userId("olga@example.com");
+      expect((await admin(`/users/${olga}/role`, { role: "operator" })).status).toBe(200);
+      const cookie = cookieOf(await signIn("olga@example.com", "olga-new-passphrase"));
+      const key = (await t.deps.services.accounts.createApiKey(olga, "olga-role-key")).key;
+      const post = (name: string) => t.req("/api/v1/departments", { method: "POST", headers: { "x-api-key": key, "content-type": "application/json" }, body: JSON.stringify({ name }) });
+      expect((await post("Role before")).status).toBe(201);
+      expect(await sessionUser(cookie)).toBe("olga@example.com");
+      expect((await admin(`/users/${olga}/role`, { role: "viewer" })).status).toBe(200);
+      expect(await sessionUser(cookie)).toBeNull();
+      expect((await t.req("/people/new", { headers: { cookie } })).status).toBe(302);
+      expect((await post("Role after")).status).toBe(403);
+      expect((await t.req("/api/v1/departments", { headers: { "x-api-key": key } })).status).toBe(200);
+    });
+
+    test("better-auth's own admin, sign-in and password endpoints are not served; get-session and sign-out are", async () => {
+      const olga = await userId("olga@example.com");
+      const cookie = await t.cookieFor("admin");
+      for (const path of ["/api/auth/admin/set-user-password", "/api/auth/admin/set-role", "/api/auth/admin/create-user", "/api/auth/sign-in/email", "/api/auth/change-password", "/api/auth/api-key/create"]) {
+        const r = await t.req(path, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ userId: olga, newPassword: "aaaaaaaaaa", role: "admin" }) });
+        expect([path, r.status]).toEqual([path, 404]);
+      }
+      expect((await signIn("olga@example.com", "olga-new-passphrase")).status).toBe(303);
+      expect((await t.deps.services.users.get(olga))!.role).toBe("viewer");
+      const mine = cookieOf(await signIn("olga@example.com", "olga-new-passphrase"));
+      expect(await sessionUser(mine)).toBe("olga@example.com");
+      expect((await t.req("/api/auth/sign-out", { method: "POST", headers: { cookie: mine } })).status).toBe(200);
+      expect(await sessionUser(mine)).toBeNull();
+    });
+
+    test("changing one's own password: policy, current password, other sessions end, this one stays", async () => {
+      const here = cookieOf(await signIn("olga@example.com", "olga-new-passphrase"));
+      const other = cookieOf(await signIn("olga@example.com", "olga-new-passphrase"));
+      const change = (data: Record<string, string>, cookie = here) => t.req("/account/password", { method: "POST", ...form(data), headers: { ...form(data).headers, cookie } });
+      expect((await t.req("/account/password", { headers: { cookie: here } })).status).toBe(200);
+      const weak = await change({ current: "olga-new-passphrase", password: "aaaaaaaaaa" });
+      expect(weak.status).toBe(422);
+      expect(await weak.text()).toContain("Repeated characters");
+      const wrong = await change({ current: "not-my-password", password: "olga-third-passphrase" });
+      expect(wrong.status).toBe(422);
+      expect(await wrong.text()).toContain("This is not your current password");
+      const ok = await change({ current: "olga-new-passphrase", password: "olga-third-passphrase" });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain("Password changed.");
+      const fresh = cookieOf(ok);
+      expect(fresh).toContain("session_token");
+      expect(await sessionUser(fresh)).toBe("olga@example.com");
+      expect(await sessionUser(other)).toBeNull();
+      expect((await signIn("olga@example.com", "olga-third-passphrase")).status).toBe(303);
+      const key = await t.apiKeyFor("viewer");
+      const viaKey = await t.req("/account/password", { method: "POST", body: JSON.stringify({ current: "correct-horse-battery", password: "viewer-new-passphrase" }), headers: { "x-api-key": key, "content-type": "application/json" } });
+      expect(viaKey.status).toBe(422);
+      expect(await viaKey.text()).toContain("an API key cannot");
     });
 
     test("the audit log shows who changed what, filterable", async () => {

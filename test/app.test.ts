@@ -84,6 +84,21 @@ for (const kind of dbKinds()) {
       expect(viaKey.status).not.toBe(403);
     });
 
+    test("a wrong x-api-key is ignored on public routes and refused on protected ones", async () => {
+      for (const key of ["cf_notARealKeyButLongEnoughToBeLookedUp0123456789ab", "x"]) {
+        const headers = { "x-api-key": key };
+        const expected: [string, number][] = [["/login", 200], ["/setup", 302], ["/kiosk", 200], ["/api/v1/openapi.json", 200], ["/healthz", 200], ["/assets/vendor/htmx.min.js", 200]];
+        for (const [path, status] of expected) expect([path, (await t.req(path, { headers })).status]).toEqual([path, status]);
+        expect(await (await t.req("/login", { headers })).text()).toContain("Sign in");
+        const login = await t.req("/login", { method: "POST", body: new URLSearchParams({ email: "ada@example.com", password: "a-long-password" }), headers: { ...headers, "content-type": "application/x-www-form-urlencoded" } });
+        expect([login.status, login.headers.get("location")]).toEqual([303, "/"]);
+        const api = await t.req("/api/v1/people", { headers });
+        expect(api.status).toBe(401);
+        expect((await api.json()).error).toMatch(/API key/i);
+        expect((await t.req("/", { headers })).status).toBe(401);
+      }
+    });
+
     test("login is rate limited", async () => {
       let last = 0;
       for (let i = 0; i < 12; i++) {
@@ -99,6 +114,7 @@ for (const kind of dbKinds()) {
       expect(r.headers.get("content-type")).toContain("javascript");
       expect((await r.text()).length).toBeGreaterThan(10_000);
     });
+
   });
 }
 

@@ -33,6 +33,9 @@ describe("server process", () => {
     const pair = spawnChild(["bun", "src/main.ts"], { cwd: root, env: { ...baseEnv(), CLOCKFACE_ADMIN_EMAIL: "admin@example.com", DATA_DIR: tmp() } });
     expect(await pair.exited).toBe(2);
     expect(pair.output()).toContain("CLOCKFACE_ADMIN_PASSWORD");
+    const weak = spawnChild(["bun", "src/main.ts"], { cwd: root, env: { ...baseEnv(), CLOCKFACE_ADMIN_EMAIL: "admin@example.com", CLOCKFACE_ADMIN_PASSWORD: "password12", DATA_DIR: tmp() } });
+    expect(await weak.exited).toBe(2);
+    expect(weak.output()).toContain("CLOCKFACE_ADMIN_PASSWORD: This is a commonly used password; use a longer phrase of several unrelated words");
   });
 
   test("PGlite in DATA_DIR: a second process on the same folder is refused; SIGTERM stops cleanly", async () => {

@@ -62,6 +62,7 @@ export function Layout({ title, user, active, pages, banner, children }: LayoutP
               <span title={user.email}>
                 {user.name} · {user.role}
               </span>
+              <a href="/account/password">Password</a>
               <button type="submit" class="link">
                 Sign out
               </button>
@@ -91,7 +92,7 @@ export function Panel({ title, actions, id, children }: { title: string; actions
 export function ErrorPage({ status, message, requestId }: { status: number; message: string; requestId?: string }) {
   return (
     <section class="panel error-page">
-      <h1>{status === 404 ? "Not found" : status === 403 ? "Not allowed" : status >= 500 ? "Something went wrong" : "Request problem"}</h1>
+      <h1>{status === 404 ? "Not found" : status === 403 ? "Not allowed" : status === 503 ? "Temporarily unavailable" : status >= 500 ? "Something went wrong" : "Request problem"}</h1>
       <p>{message}</p>
       {requestId && (
         <p class="muted">

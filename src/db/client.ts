@@ -64,6 +64,8 @@ export interface OpenOptions {
   pgSchema?: string;
   /** Loaded PGlite assets, needed inside the compiled binary. */
   pgliteAssets?: () => Promise<Record<string, unknown>>;
+  /** PostgreSQL: give up connecting after this long (the request then gets a 503, not a long wait). */
+  connectTimeoutMs?: number;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -72,6 +74,10 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const { drizzle } = await import("drizzle-orm/postgres-js");
     const client = postgres(opts.url, {
       max: 10,
+      connect_timeout: (opts.connectTimeoutMs ?? 5000) / 1000,
+      // Seconds before reconnecting after failed attempts. postgres.js' default grows to 20 s, so the
+      // first requests after an outage waited that long; capped at 1 s the app is back within a second.
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
       onnotice: () => {},
       connection: opts.pgSchema ? { search_path: opts.pgSchema } : undefined,
     });
@@ -133,6 +139,49 @@ async function migrate(db: Db, kind: "pglite" | "postgres"): Promise<void> {
 export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/** The database cannot be reached; requests get 503 and a "try again" message, sessions stay valid. */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause?: unknown) {
+    super("The database is unreachable; retrying. Try again in a moment.", { cause });
+  }
+}
+
+// Socket errors and postgres.js' own connection errors (its codes are strings like CONNECT_TIMEOUT).
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  // SQLSTATE: admin/crash shutdown, cannot connect now (starting or stopping), too many connections.
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+]);
+
+/**
+ * True when an error (possibly wrapped by drizzle or better-auth in `cause`) means the database
+ * server could not be reached or went away, as opposed to a query that failed. SQLSTATE class 08 is
+ * "connection exception". PGlite runs in-process and never produces these.
+ */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  for (let err = e as { code?: unknown; cause?: unknown } | undefined, depth = 0; err && typeof err === "object" && depth < 5; depth++) {
+    if (err instanceof DatabaseUnavailableError) return true;
+    const code = typeof err.code === "string" ? err.code : "";
+    if (UNREACHABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+    err = err.cause as typeof err;
+  }
+  return false;
 }
 
 /** True when a database error (postgres.js, PGlite, or drizzle's wrapper around them) is a unique-key violation. */

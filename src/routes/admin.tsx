@@ -5,12 +5,12 @@ import type { AppDeps } from "../app-env";
 import { HttpError, fieldErrors, formFields, idParam } from "../lib/http";
 import { ROLES } from "../services/auth";
 import { listQuerySchema } from "../services/schemas";
-import { setupSchema } from "./auth";
+import { accountFields, withPasswordPolicy } from "./auth";
 import { actorOf, type Router } from "./router";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 
-const newUserSchema = setupSchema.extend({ role: z.enum(ROLES, "Choose a role") });
+const newUserSchema = withPasswordPolicy(accountFields.extend({ role: z.enum(ROLES, "Choose a role") }));
 
 export function registerAdminRoutes(r: Router, deps: AppDeps, extraSettings: (c: Context<AppEnv>) => Promise<unknown>) {
   const { services, config } = deps;
@@ -53,6 +53,14 @@ export function registerAdminRoutes(r: Router, deps: AppDeps, extraSettings: (c:
       if (!role.success) throw new HttpError(422, "Choose a role: viewer, operator or admin");
       await services.accounts.setRole(id, role.data, actorOf(c));
       return `Role changed to ${role.data}.`;
+    }),
+  );
+  r.post(
+    "/users/:id/password",
+    "admin",
+    userAction(async (c, id, f) => {
+      await services.accounts.resetPassword(id, f.password ?? "", actorOf(c));
+      return "Password reset; the user's sessions were ended. Give them the new password through a safe channel.";
     }),
   );
   r.post(

@@ -43,6 +43,8 @@ export function requireAccess(access: Access): MiddlewareHandler<AppEnv> {
     if (access === "public") return next();
     const user = c.get("user");
     if (!user) {
+      const problem = c.get("authProblem");
+      if (problem) return c.json({ error: problem.message }, problem.status);
       if (wantsJson(c)) return c.json({ error: "Sign in or send an x-api-key header" }, 401);
       const to = `/login?next=${encodeURIComponent(c.req.path)}`;
       if (c.req.header("HX-Request")) {

@@ -1,5 +1,6 @@
 import type { Actor, AuditService } from "../db/repos/audit";
 import type { UsersRepo } from "../db/repos/users";
+import { passwordProblem } from "../domain/password";
 import { HttpError } from "../lib/http";
 import type { Auth, UserRole } from "./auth";
 
@@ -12,6 +13,7 @@ export class AccountsService {
   ) {}
 
   async createUser(input: { name: string; email: string; password: string; role: UserRole }, actor?: Actor) {
+    checkPassword(input.password, [input.name, input.email]);
     const { user } = await this.auth.api.createUser({
       body: { name: input.name, email: input.email.toLowerCase(), password: input.password, role: input.role },
     });
@@ -51,7 +53,11 @@ export class AccountsService {
     const u = await this.target(userId);
     if (u.role === "admin" && role !== "admin" && (await this.users.otherActiveAdmins(userId)) === 0)
       throw new HttpError(422, "This is the last active admin; make someone else admin first", { fields: { role: "Keep at least one admin" } });
+    if (u.role === role) return;
     await this.users.setRole(userId, role);
+    // Sessions carry no role, but a changed role is a changed account: sign in again. API keys act
+    // with the user's current role on their next request.
+    await this.users.revokeSessions(userId);
     await this.audit.record(actor, "set_role", "user", userId, { role: u.role }, { role });
   }
 
@@ -63,9 +69,25 @@ export class AccountsService {
     await this.audit.record(actor, disabled ? "disable" : "enable", "user", userId, { banned: !!u.banned }, { banned: disabled });
   }
 
+  /** Sets a new password for a user (an admin's reset) and ends all their sessions. */
+  async resetPassword(userId: string, password: string, actor: Actor) {
+    const u = await this.target(userId);
+    checkPassword(password, [u.name, u.email]);
+    const ctx = await this.auth.$context;
+    await ctx.internalAdapter.updatePassword(userId, await ctx.password.hash(password));
+    const ended = await this.users.revokeSessions(userId);
+    await this.audit.record(actor, "reset_password", "user", userId, null, { sessionsEnded: ended });
+  }
+
   async revokeApiKey(id: string, actor: Actor) {
     const k = await this.users.deleteApiKey(id);
     if (!k) throw new HttpError(404, "No such API key");
     await this.audit.record(actor, "revoke", "api_key", id, k, null);
   }
+}
+
+/** Refuses a password that breaks the policy (src/domain/password.ts) with a 422 naming the reason. */
+function checkPassword(password: string, userInputs: string[]): void {
+  const why = passwordProblem(password, userInputs);
+  if (why) throw new HttpError(422, why, { fields: { password: why } });
 }

@@ -3,6 +3,9 @@ import { admin } from "better-auth/plugins/admin";
 import { createAccessControl } from "better-auth/plugins/access";
 import { adminAc, defaultStatements } from "better-auth/plugins/admin/access";
 import { apiKey } from "@better-auth/api-key";
+import { APIError } from "better-auth/api";
+import { hashPassword, verifyPassword } from "better-auth/crypto";
+import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from "../domain/password";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { Logger } from "../lib/log";
@@ -45,7 +48,25 @@ export function createAuth(config: Config, db: Db, secret: string, log?: Logger)
     secret,
     database: authAdapter(db),
     trustedOrigins: [config.BASE_URL],
-    emailAndPassword: { enabled: true, minPasswordLength: 10, maxPasswordLength: 128, disableSignUp: true },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: PASSWORD_MIN,
+      maxPasswordLength: PASSWORD_MAX,
+      disableSignUp: true,
+      // Every password better-auth stores is hashed here, so the policy holds whatever path set it
+      // (our forms check it first to show the reason next to the field).
+      password: {
+        hash: async (password) => {
+          // Hashed either way: sign-in hashes the typed password for an unknown e-mail to take as long
+          // as a real check, and a quick refusal would tell which e-mails exist.
+          const hash = await hashPassword(password);
+          const why = passwordProblem(password);
+          if (why) throw new APIError("BAD_REQUEST", { message: why });
+          return hash;
+        },
+        verify: verifyPassword,
+      },
+    },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     // Login throttling is done by our own limiter in front of the sign-in form and endpoint.
     rateLimit: { enabled: false },

@@ -63,6 +63,12 @@ export function UsersPage(props: { users: UserRowView[]; total: number; limit: n
                 <td>{u.banned ? <span class="badge bad">disabled</span> : <span class="badge ok">active</span>}</td>
                 <td>{fmtDateTime(u.createdAt, tz)}</td>
                 <td>
+                  <form class="inline-form" method="post" action={`/users/${u.id}/password`} hx-post={`/users/${u.id}/password`} hx-target="#users" hx-select="#users" hx-swap="outerHTML">
+                    <input name="password" type="password" autocomplete="new-password" minlength={10} required placeholder="New password" aria-label={`New password for ${u.email}`} />
+                    <button type="submit" class="secondary">
+                      Reset
+                    </button>
+                  </form>
                   {u.id !== me && (
                     <form method="post" action={`/users/${u.id}/${u.banned ? "enable" : "disable"}`} hx-post={`/users/${u.id}/${u.banned ? "enable" : "disable"}`} hx-target="#users" hx-select="#users" hx-swap="outerHTML">
                       <button type="submit" class={u.banned ? "secondary" : "danger"}>

@@ -47,3 +47,29 @@ export function SetupForm({ values = {}, errors = {} }: { values?: Record<string
     </section>
   );
 }
+
+export function ChangePasswordForm({ errors = {}, done }: { errors?: Record<string, string>; done?: boolean }) {
+  return (
+    <section class="panel narrow" id="change-password">
+      <h1>Change your password</h1>
+      {done ? (
+        <p class="flash" role="status">
+          Password changed. Your other sessions were signed out.
+        </p>
+      ) : (
+        <p class="muted">Your other sessions are signed out; this one stays signed in.</p>
+      )}
+      <form method="post" action="/account/password">
+        <label for="current">Current password</label>
+        <input id="current" name="current" type="password" autocomplete="current-password" required style="width:100%" />
+        {errors.current && <div class="field-error">{errors.current}</div>}
+        <label for="password">New password (10 characters or more; a phrase of several unrelated words is best)</label>
+        <input id="password" name="password" type="password" autocomplete="new-password" required minlength={10} style="width:100%" />
+        {errors.password && <div class="field-error">{errors.password}</div>}
+        <p>
+          <button type="submit">Change password</button>
+        </p>
+      </form>
+    </section>
+  );
+}

@@ -47,7 +47,17 @@ export class UsersRepo {
   /** Disables or re-enables an account; disabling also ends its sessions. */
   async setBanned(id: string, banned: boolean) {
     await this.db.update(user).set({ banned, banReason: banned ? "disabled by an administrator" : null, updatedAt: new Date() }).where(eq(user.id, id));
-    if (banned) await this.db.delete(session).where(eq(session.userId, id));
+    if (banned) await this.revokeSessions(id);
+  }
+
+  /** Ends every browser session of a user (API keys are checked against the user on each request). */
+  async revokeSessions(id: string): Promise<number> {
+    return (await this.db.delete(session).where(eq(session.userId, id)).returning({ id: session.id })).length;
+  }
+
+  async sessionCount(id: string): Promise<number> {
+    const [r] = await this.db.select({ n: count() }).from(session).where(eq(session.userId, id));
+    return Number(r?.n ?? 0);
   }
 
   async allApiKeys() {
