@@ -7,21 +7,31 @@
 //    "…PublishedLabels", with the labels as published.
 // 2. Speed per stage, batch 1 vs 8, one vs two workers, one vs two threads.
 // 3. The same photos through @vladmandic/human (tfjs, WASM backend), when it is installed.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cpus } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { configSchema } from "../src/config";
 import { crossValidatedAccuracy, impostorCurve, matchThresholdForGallery, tarAtFar, thresholdAtFar, type ImpostorCurve, type ScoredPair } from "../src/domain/face/calibration";
-import { Gallery, cosine, decide } from "../src/domain/face/matching";
+import { Gallery, cosine, decide, l2normalize } from "../src/domain/face/matching";
+import type { FaceQuality } from "../src/domain/face/quality";
 import { createLogger } from "../src/lib/log";
 import { defaultModels, loadManifest, SIZED_DETECTOR_ID, type ModelOfRole } from "../src/models/manifest";
 import { EnginePool } from "../src/services/engine";
+import { crossValidate, impostorScores, type Embeddings, type Scoring } from "./lib/heldout";
 import { alignedPath, croppedPath, LABEL_CORRECTIONS, loadFacescrub, type Pair, type Photo } from "./lib/facescrub";
 
 const MODELS_DIR = process.env.MODELS_DIR ?? join(import.meta.dir, "../../shared/models");
 const args = new Set(process.argv.slice(2));
 const limit = Number(process.env.BENCH_LIMIT ?? 0) || Infinity;
-const withHuman = !args.has("--no-human");
+/** --accuracy-only: the accuracy part alone (no speed runs, no Human). */
+const accuracyOnly = args.has("--accuracy-only");
+const withHuman = !args.has("--no-human") && !accuracyOnly;
+/**
+ * --cached: reuse the per-photo embeddings of an earlier run (kept in the system's temp folder, never
+ * in the repository), so the identity-disjoint analysis can be re-run without the models.
+ */
+const CACHE = join(tmpdir(), "clockface-bench-engine-embeddings.json");
+type CachedFace = { embedding: number[]; quality: FaceQuality } | null;
 const log = createLogger("warn");
 
 const manifest = loadManifest();
@@ -49,6 +59,9 @@ const read = async (p: string) => new Uint8Array(await Bun.file(p).arrayBuffer()
 const STRANGER_ACCEPT_RATE = configSchema.shape.STRANGER_ACCEPT_RATE.parse(undefined);
 /** Per-pair false accept rates of the match curve written by --calibrate. */
 const CURVE_FARS = [1e-4, 5e-5, 2e-5, 1e-5];
+/** Identity-disjoint evaluation: folds, fixed seed, enrolment photos per person, gallery sizes. */
+const HELD_OUT = { folds: 5, seed: 20, photosPerPerson: [1, 3, 5], galleries: [100, 1000] };
+const heldOut = (emb: Embeddings, list: Photo[], margin: number, scoring: Scoring = "template") => crossValidate(emb, list, { ...HELD_OUT, fars: CURVE_FARS, strangerRate: STRANGER_ACCEPT_RATE, margin, scoring });
 
 const dataset = async (labels: "published" | "corrected") => {
   const all = await loadFacescrub(labels);
@@ -70,15 +83,6 @@ function verification(emb: Map<string, Float32Array | null>, pairs: Pair[]) {
   const cv = crossValidatedAccuracy(scored, 10);
   const tar = tarAtFar(scored, 1e-3);
   return { accuracy: pct(cv.accuracy), accuracyStd: pct(cv.std), tarAtFar1e3: pct(tar.tar), thresholdAtFar1e3: r3(tar.threshold), impostorPairs: tar.impostors };
-}
-
-/** Every cross-identity pair among the photos: the impostor distribution for calibration. */
-function impostorScores(emb: Map<string, Float32Array | null>, list: Photo[]): Float32Array {
-  const have = list.filter((p) => emb.get(p.aligned));
-  const out: number[] = [];
-  for (let i = 0; i < have.length; i++)
-    for (let j = i + 1; j < have.length; j++) if (have[i]!.identity !== have[j]!.identity) out.push(cosine(emb.get(have[i]!.aligned)!, emb.get(have[j]!.aligned)!));
-  return Float32Array.from(out);
 }
 
 /**
@@ -139,13 +143,13 @@ const results: Record<string, unknown> = {
 
 // ---------------------------------------------------------------- accuracy (2 workers)
 const main = pool(2, 1);
-await main.start();
+let mainStarted: Promise<void> | undefined;
 const accuracy: Record<string, unknown> = {};
 const calibration: Record<string, { matchCurve: [number, number][]; unknown: number; margin: number }> = {};
 const stage: Record<string, number[]> = { decode: [], detect: [], align: [], liveness: [], embed: [], total: [] };
-let detectionMisses = 0;
-for (const rec of recognizers) {
-  const t0 = performance.now();
+/** Per-photo embeddings of one recogniser: from the aligned crops, and end to end (largest face) with its quality. */
+async function embedAll(rec: ModelOfRole<"recognizer">) {
+  await (mainStarted ??= main.start());
   const aligned = new Map<string, Float32Array | null>();
   for (let i = 0; i < photos.length; i += 8) {
     const batch = photos.slice(i, i + 8);
@@ -153,23 +157,53 @@ for (const rec of recognizers) {
     batch.forEach((p, k) => aligned.set(p.aligned, r.embeddings[k]!));
   }
   const end = new Map<string, Float32Array | null>();
+  const quality = new Map<string, FaceQuality>();
   await Promise.all(
     photos.map(async (p) => {
       const r = await main.analyze(await read(croppedPath(p.cropped)), { recognizer: rec.id, liveness: rec.id === m.recognizer.id });
       const face = [...r.faces].sort((a, b) => b.quality.faceSize - a.quality.faceSize)[0];
       end.set(p.aligned, face?.embedding ?? null);
+      if (face) quality.set(p.aligned, face.quality);
       if (rec.id === m.recognizer.id) {
-        if (!face) detectionMisses++;
         for (const [k, v] of Object.entries(r.timingsMs)) stage[k]!.push(v);
         stage.total!.push(Object.values(r.timingsMs).reduce((a, b) => a + b, 0));
       }
     }),
   );
+  return { aligned, end, quality };
+}
+type Embedded = Awaited<ReturnType<typeof embedAll>>;
+const toCache = (e: Embedded) => ({
+  aligned: Object.fromEntries([...e.aligned].map(([k, v]) => [k, v && Array.from(v)])),
+  end: Object.fromEntries([...e.end].map(([k, v]): [string, CachedFace] => [k, v && { embedding: Array.from(v), quality: e.quality.get(k)! }])),
+});
+const fromCache = (c: ReturnType<typeof toCache>): Embedded => ({
+  aligned: new Map(Object.entries(c.aligned).map(([k, v]) => [k, v && Float32Array.from(v)])),
+  end: new Map(Object.entries(c.end).map(([k, v]) => [k, v && Float32Array.from(v.embedding)])),
+  quality: new Map(Object.entries(c.end).flatMap(([k, v]) => (v ? [[k, v.quality] as const] : []))),
+});
+const cached: Record<string, ReturnType<typeof toCache>> = args.has("--cached") && existsSync(CACHE) ? JSON.parse(readFileSync(CACHE, "utf8")) : {};
+const embedded = new Map<string, Embedded>();
+for (const rec of recognizers) {
+  const t0 = performance.now();
+  const hit = cached[rec.id];
+  const e = hit && photos.every((p) => p.aligned in hit.end) ? fromCache(hit) : await embedAll(rec);
+  if (!hit) cached[rec.id] = toCache(e);
+  embedded.set(rec.id, e);
+  const { aligned, end } = e;
   const imp = impostorScores(end, photos);
-  // Shipped thresholds: below the score that 1 impostor pair in 1,000 reaches, a face is unknown; the
-  // match threshold comes from the impostor curve for the gallery's size (a stranger is compared
-  // with every enrolled person, so N people multiply the per-pair rate by about N).
-  const calibrated = { matchCurve: impostorCurve(imp, CURVE_FARS).map(([f, t]) => [f, r3(t)] as [number, number]), unknown: r3(thresholdAtFar(imp, 1e-3)), margin: rec.thresholds.margin };
+  // Shipped thresholds come from the identity-disjoint folds (corrected labels): each point of the
+  // match curve, and the unknown threshold (1 impostor pair in 1,000), is the mean over the folds of
+  // the value calibrated on the other folds' people, i.e. the thresholds whose held-out figures are
+  // reported under heldOut. The match threshold is read off the curve for the gallery's size (a
+  // stranger is compared with every enrolled person, so N people multiply the per-pair rate by N).
+  const cv = heldOut(end, photos, rec.thresholds.margin);
+  const meanOf = (xs: number[]) => r3(xs.reduce((a, b) => a + b, 0) / xs.length);
+  const calibrated = {
+    matchCurve: CURVE_FARS.map((f, i) => [f, meanOf(cv.foldCurves.map((c) => c[i]![1]))] as [number, number]),
+    unknown: meanOf(cv.foldUnknown),
+    margin: rec.thresholds.margin,
+  };
   calibration[rec.id] = calibrated;
   const shipped = { match: rec.thresholds.matchCurve, unknown: rec.thresholds.unknown, margin: rec.thresholds.margin };
   accuracy[rec.id] = {
@@ -177,18 +211,57 @@ for (const rec of recognizers) {
     alignedPublishedLabels: verification(aligned, published.pairs),
     endToEnd: verification(end, pairs),
     endToEndPublishedLabels: verification(end, published.pairs),
-    calibration: { impostorPairs: imp.length, ...calibrated, shipped: rec.thresholds },
+    calibration: { impostorPairs: imp.length, ...calibrated, allIdentitiesCurve: impostorCurve(imp, CURVE_FARS).map(([f, t]) => [f, r3(t)]), shipped: rec.thresholds },
     openSetShipped: openSet(end, rec.output.dim, shipped),
     openSetShippedPublishedLabels: openSet(end, rec.output.dim, shipped, published.photos),
     openSetCalibrated: openSet(end, rec.output.dim, { ...calibrated, match: calibrated.matchCurve }),
     // At the curve's strictest point (what galleries of 1,000 people or more get), for comparison.
     openSetStrictest: openSet(end, rec.output.dim, { ...shipped, match: shipped.match[shipped.match.length - 1]![1] }),
+    heldOut: cv,
+    heldOutPublishedLabels: heldOut(end, published.photos, rec.thresholds.margin),
     seconds: r1((performance.now() - t0) / 1000),
   };
   console.log(rec.id, JSON.stringify(accuracy[rec.id], null, 1));
 }
 results.accuracy = accuracy;
-results.detectionMisses = detectionMisses;
+results.detectionMisses = [...embedded.get(m.recognizer.id)!.end.values()].filter((e) => !e).length;
+writeFileSync(CACHE, JSON.stringify(cached));
+
+// What each step contributes on held-out identities (default recogniser, corrected labels, end to end).
+const brief = (r: ReturnType<typeof heldOut>) =>
+  r.results.map((x) => ({ photosPerPerson: x.photosPerPerson, galleryPeople: x.galleryPeople, correctMatchRate: x.correctMatchRate, wrongMatchRate: x.wrongMatchRate, strangerAcceptRateExtrapolated: x.strangerAcceptRateExtrapolated }));
+/** Both recognisers' normalised embeddings side by side: cosine = mean of the two cosines. */
+const fused: Embeddings = new Map(
+  photos.map((p) => {
+    const es = recognizers.map((r) => embedded.get(r.id)!.end.get(p.aligned));
+    if (es.some((e) => !e)) return [p.aligned, null];
+    const parts = es.map((e) => l2normalize(e!));
+    const v = new Float32Array(parts.reduce((a, e) => a + e.length, 0));
+    parts.reduce((at, e) => (v.set(e, at), at + e.length), 0);
+    return [p.aligned, v];
+  }),
+);
+const defaultEnd = embedded.get(m.recognizer.id)!.end;
+/** Each person's photos most frontal first (cos yaw · cos pitch), so enrolment takes the best-posed ones. */
+const frontal = (p: Photo) => {
+  const x = embedded.get(m.recognizer.id)!.quality.get(p.aligned);
+  return x ? Math.cos((x.yaw * Math.PI) / 180) * Math.cos((x.pitch * Math.PI) / 180) : -1;
+};
+const frontalFirst = [...photos].sort((a, b) => a.identity.localeCompare(b.identity) || frontal(b) - frontal(a));
+results.heldOutAblation = {
+  note: "identity-disjoint 5-fold figures, default recogniser unless said; strangers extrapolated to the gallery size from the per-comparison rate. bestPhoto: a person scores their best photo (before); renormalisedMean: cosine to the re-normalised mean of their photos; meanTemplate: mean cosine to their photos (shipped); MostFrontalEnrolled: each person enrolled with their most frontal photos; bothRecognisers: both recognisers' embeddings side by side (mean of the two cosines), not in the product",
+  bestPhotoPerPerson: brief(heldOut(defaultEnd, photos, m.recognizer.thresholds.margin, "bestPhoto")),
+  renormalisedMeanPerPerson: brief(heldOut(defaultEnd, photos, m.recognizer.thresholds.margin, "renormalised")),
+  meanTemplatePerPerson: brief((accuracy[m.recognizer.id] as { heldOut: ReturnType<typeof heldOut> }).heldOut),
+  meanTemplateMostFrontalEnrolled: brief(heldOut(defaultEnd, frontalFirst, m.recognizer.thresholds.margin)),
+  ...(recognizers.length > 1 ? { bothRecognisersMeanTemplate: brief(heldOut(fused, photos, m.recognizer.thresholds.margin)) } : {}),
+};
+console.log("held-out ablation", JSON.stringify(results.heldOutAblation, null, 1));
+if (accuracyOnly) {
+  await main.close();
+  finish(true);
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------- speed
 const speedPhotos = photos.slice(0, Math.min(photos.length, 200));
@@ -277,24 +350,35 @@ if (withHuman) {
   console.log(JSON.stringify(results.human, null, 1));
 }
 
-// --calibrate writes the thresholds into models/manifest.json (only from a full run).
-if (args.has("--calibrate")) {
-  if (limit !== Infinity) throw new Error("--calibrate needs the full data set (unset BENCH_LIMIT)");
-  const path = join(import.meta.dir, "../models/manifest.json");
-  // Rewrites only each recogniser's one-line "thresholds" entry, keeping the file's layout.
-  let text = await Bun.file(path).text();
-  for (const [id, t] of Object.entries(calibration)) {
-    const at = text.indexOf(`"id": "${id}"`);
-    const line = /"thresholds": \{[^}]*\}/.exec(text.slice(at));
-    if (at < 0 || !line) throw new Error(`no thresholds entry for ${id} in the manifest`);
-    const start = at + line.index;
-    text = text.slice(0, start) + `"thresholds": ${JSON.stringify({ ...t, calibrated: true }).replaceAll(",", ", ").replaceAll(":", ": ").replace("{", "{ ").replace(/}$/, " }")}` + text.slice(start + line[0].length);
-  }
-  writeFileSync(path, text);
-  console.log("calibrated thresholds written to models/manifest.json", calibration);
-}
+finish(false);
 
-const out = join(import.meta.dir, "results/engine.json");
-mkdirSync(join(import.meta.dir, "results"), { recursive: true });
-writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
-console.log(`wrote ${out}`);
+/**
+ * --calibrate writes the thresholds into models/manifest.json (only from a full run); then the
+ * results file (an --accuracy-only run keeps the previous run's speed and Human figures).
+ */
+function finish(keepSpeed: boolean) {
+  if (args.has("--calibrate")) {
+    if (limit !== Infinity) throw new Error("--calibrate needs the full data set (unset BENCH_LIMIT)");
+    const path = join(import.meta.dir, "../models/manifest.json");
+    // Rewrites only each recogniser's one-line "thresholds" entry, keeping the file's layout.
+    let text = readFileSync(path, "utf8");
+    for (const [id, t] of Object.entries(calibration)) {
+      const at = text.indexOf(`"id": "${id}"`);
+      const line = /"thresholds": \{[^}]*\}/.exec(text.slice(at));
+      if (at < 0 || !line) throw new Error(`no thresholds entry for ${id} in the manifest`);
+      const start = at + line.index;
+      text = text.slice(0, start) + `"thresholds": ${JSON.stringify({ ...t, calibrated: true }).replaceAll(",", ", ").replaceAll(":", ": ").replace("{", "{ ").replace(/}$/, " }")}` + text.slice(start + line[0].length);
+    }
+    writeFileSync(path, text);
+    console.log("calibrated thresholds written to models/manifest.json", calibration);
+  }
+
+  const out = join(import.meta.dir, "results/engine.json");
+  if (keepSpeed && existsSync(out)) {
+    const previous = JSON.parse(readFileSync(out, "utf8"));
+    Object.assign(results, { speed: previous.speed, human: previous.human, speedAndHumanFrom: previous.speedAndHumanFrom ?? previous.date });
+  }
+  mkdirSync(join(import.meta.dir, "results"), { recursive: true });
+  writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
+  console.log(`wrote ${out}`);
+}

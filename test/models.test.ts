@@ -12,9 +12,9 @@ import manifestJson from "../models/manifest.json";
 import { defaultModelList, defaultModels, loadManifest, manifestSchema, modelById, startModelList } from "../src/models/manifest";
 
 // Written into models/manifest.json by `bun run bench:engine --calibrate` (bench/results/engine.json).
-const MBF_CURVE: [number, number][] = [[0.0001, 0.317], [0.00005, 0.333], [0.00002, 0.365], [0.00001, 0.377]];
+const MBF_CURVE: [number, number][] = [[0.0001, 0.317], [0.00005, 0.333], [0.00002, 0.361], [0.00001, 0.397]];
 const MBF_UNKNOWN = 0.265;
-const PADDLE_CURVE: [number, number][] = [[0.0001, 0.404], [0.00005, 0.423], [0.00002, 0.447], [0.00001, 0.468]];
+const PADDLE_CURVE: [number, number][] = [[0.0001, 0.404], [0.00005, 0.423], [0.00002, 0.448], [0.00001, 0.469]];
 const PADDLE_UNKNOWN = 0.333;
 import { ensureModels, verifyModel, type ModelFile, type ModelProgress } from "../src/models/store";
 

@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import { cropUpload as upload, dbKinds, form, json, makeApp, type TestApp } from "./helpers";
 import { eventually } from "./support/eventually";
 import { matchThresholdForGallery } from "../src/domain/face/calibration";
+import { dot } from "../src/domain/face/matching";
 import { modelById } from "../src/models/manifest";
 
 // Tests here start real processes, engines or browsers (Bun applies a default per file only).
@@ -64,6 +65,17 @@ for (const kind of dbKinds()) {
 
       expect((await t.req(`/api/v1/people/${p.id}`, { as: "admin", method: "DELETE" })).status).toBe(200);
       expect(await settings()).toMatchObject({ people: 2, thresholds: { match: two.thresholds.match } });
+    });
+
+    test("a person enrolled with several photos is matched by their mean score over those photos", async () => {
+      // Aaron Eckhart has photos 4 and 7. His enrolled photo 4 scores its mean cosine to both, (1 + c) / 2
+      // = |template|², not the 1.0 of its own copy: one comparison per person, however many photos.
+      const template = t.deps.services.faces.gallery.templateOf(ids.AE!)!;
+      const own = await recognize("Aaron_Eckhart_4_crop.jpg");
+      expect(own).toMatchObject({ decision: "match", match: { personId: ids.AE } });
+      expect(own.match.similarity).toBeCloseTo(dot(template, template), 3);
+      expect(own.match.similarity).toBeLessThan(0.95);
+      expect(await recognize("Aaron_Eckhart_6_crop.jpg")).toMatchObject({ decision: "match", match: { personId: ids.AE } });
     });
 
     test("thresholds: bad values get field errors; saved ones apply at once; reset returns to calibrated", async () => {

@@ -23,6 +23,27 @@ export function cosine(a: Float32Array, b: Float32Array): number {
   return d === 0 ? 0 : dot(a, b) / d;
 }
 
+/**
+ * One template per person: the mean of the L2-normalised embeddings of their photos, NOT
+ * re-normalised, so a query's dot product with it is its mean cosine to the person's photos. A
+ * stranger then faces one comparison per person however many photos the person has (scored by the
+ * best photo, every extra photo was one more chance to pass), and an average of several cosines
+ * reaches a high score no more often than one cosine does, so the match threshold calibrated on
+ * single photos keeps its stranger rate. Re-normalising would not: it lengthens the part all faces
+ * share, which lifts strangers' scores (3x the per-comparison rate with 3 photos on held-out
+ * facescrub identities, bench/results/engine.json).
+ */
+export function fuseTemplate(embeddings: Float32Array[]): Float32Array {
+  if (!embeddings.length) throw new Error("no embeddings to fuse");
+  const sum = new Float32Array(embeddings[0]!.length);
+  for (const e of embeddings) {
+    const v = l2normalize(e);
+    for (let i = 0; i < sum.length; i++) sum[i]! += v[i]!;
+  }
+  for (let i = 0; i < sum.length; i++) sum[i]! /= embeddings.length;
+  return sum;
+}
+
 export interface Candidate {
   personId: number;
   faceId: number;
@@ -43,7 +64,8 @@ function signBits(v: Float32Array, into: Uint8Array) {
 
 /**
  * All enrolled embeddings of one recogniser as one flat row-major matrix (L2-normalised rows), with
- * the person and face id of each row. Adding appends a row; removing swaps the last row into the
+ * the person and face id of each row, and one fused template per person (fuseTemplate) that search
+ * scores people by. Adding appends a row; removing swaps the last row into the
  * hole, so both are O(dim) and the gallery never needs reloading.
  *
  * Search is two-stage. A WebAssembly SIMD scan computes the Hamming distance between the sign bits
@@ -62,6 +84,9 @@ export class Gallery {
   private rowOf = new Map<number, number>();
   /** Faces per enrolled person. */
   private perPerson = new Map<number, number>();
+  /** Each person's template (fuseTemplate of their rows) and the sum of their rows it divides. */
+  private templates = new Map<number, Float32Array>();
+  private sums = new Map<number, Float32Array>();
   private rows = 0;
   private readonly memory: WebAssembly.Memory | null;
   private readonly kernel: HammingKernel | null;
@@ -125,23 +150,51 @@ export class Gallery {
   add(faceId: number, personId: number, embedding: Float32Array) {
     if (embedding.length !== this.dim) throw new Error(`embedding has ${embedding.length} values, the gallery expects ${this.dim}`);
     let row = this.rowOf.get(faceId);
+    const previous = row === undefined ? undefined : this.personIds[row]!;
     if (row === undefined) {
       if (this.rows === this.personIds.length) this.grow();
       row = this.rows++;
       this.rowOf.set(faceId, row);
-    } else this.uncount(this.personIds[row]!);
+    } else this.uncount(previous!);
     this.perPerson.set(personId, (this.perPerson.get(personId) ?? 0) + 1);
     const v = l2normalize(embedding);
     this.data.set(v, row * this.dim);
     this.personIds[row] = personId;
     this.faceIds[row] = faceId;
     if (this.memory) signBits(v, this.bitRow(row));
+    if (previous === undefined) this.accumulate(personId, v);
+    else {
+      if (previous !== personId) this.rebuildTemplate(previous);
+      this.rebuildTemplate(personId);
+    }
+  }
+
+  /** Adds one normalised row to a person's template (the running sum of their rows over their count). */
+  private accumulate(personId: number, v: Float32Array) {
+    const sum = this.sums.get(personId) ?? new Float32Array(this.dim);
+    for (let i = 0; i < this.dim; i++) sum[i]! += v[i]!;
+    this.sums.set(personId, sum);
+    const n = this.perPerson.get(personId)!;
+    this.templates.set(personId, sum.map((x) => x / n));
+  }
+
+  /** Recomputes a person's template from their rows after a change other than an added face. */
+  private rebuildTemplate(personId: number) {
+    this.sums.delete(personId);
+    this.templates.delete(personId);
+    for (let r = 0; r < this.rows; r++) if (this.personIds[r] === personId) this.accumulate(personId, this.data.subarray(r * this.dim, (r + 1) * this.dim));
+  }
+
+  /** A person's fused template (null when they have no face). */
+  templateOf(personId: number): Float32Array | null {
+    return this.templates.get(personId) ?? null;
   }
 
   removeFace(faceId: number): boolean {
     const row = this.rowOf.get(faceId);
     if (row === undefined) return false;
-    this.uncount(this.personIds[row]!);
+    const personId = this.personIds[row]!;
+    this.uncount(personId);
     const last = this.rows - 1;
     if (row !== last) {
       this.data.copyWithin(row * this.dim, last * this.dim, (last + 1) * this.dim);
@@ -152,6 +205,7 @@ export class Gallery {
     }
     this.rowOf.delete(faceId);
     this.rows = last;
+    this.rebuildTemplate(personId);
     return true;
   }
 
@@ -222,19 +276,27 @@ export class Gallery {
     return out.subarray(0, n);
   }
 
-  /** The best face of each of the `k` most similar people, best first. */
+  /**
+   * The `k` most similar people, best first: each person with a shortlisted face is scored by the
+   * query's mean cosine to their photos (its dot product with their template: one comparison per
+   * person, so the match threshold's stranger rate holds whatever the number of photos); faceId is
+   * their closest shortlisted face.
+   */
   search(query: Float32Array, k = 5): Candidate[] {
     const q = l2normalize(query);
-    const best = new Map<number, Candidate>();
+    const closest = new Map<number, { faceId: number; s: number }>();
     const rows = this.shortlist(q);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
       const s = this.exact(q, r);
       const pid = this.personIds[r]!;
-      const cur = best.get(pid);
-      if (!cur || s > cur.similarity) best.set(pid, { personId: pid, faceId: this.faceIds[r]!, similarity: s });
+      const cur = closest.get(pid);
+      if (!cur || s > cur.s) closest.set(pid, { faceId: this.faceIds[r]!, s });
     }
-    return [...best.values()].sort((a, b) => b.similarity - a.similarity).slice(0, k);
+    return [...closest]
+      .map(([personId, c]) => ({ personId, faceId: c.faceId, similarity: dot(q, this.templates.get(personId)!) }))
+      .sort((a, b) => b.similarity - a.similarity)
+      .slice(0, k);
   }
 
   /** The closest enrolled face of one person (near-duplicate checks on enrollment). */
