@@ -71,6 +71,13 @@ export const configSchema = z.object({
     .max(0.05)
     .default(0.01)
     .describe("Chance a stranger may be matched to someone enrolled: the calibrated match threshold rises with the number of people so this holds"),
+  RECOGNIZE_MAX_FACES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2000)
+    .default(500)
+    .describe("Most faces POST /api/v1/recognize returns for one photo (those with the best detector scores); when a photo has more, the answer says truncated: true and how many were found"),
   ENGINE_QUEUE: z.coerce.number().int().min(1).max(10_000).default(32).describe("Images waiting for a worker before callers get 503"),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10).describe("Sign-in attempts per minute per address"),
   API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600).describe("Requests per minute per API key"),
