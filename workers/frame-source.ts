@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Subprocess } from "bun";
 import sharp from "sharp";
 import { maskUrl, maskUrlsInText, type CameraKind } from "../src/domain/camera-url";
+import type { GreyImage } from "../src/domain/motion";
 
 export type SourceState = "connecting" | "live" | "error" | "stopped";
 
@@ -36,6 +37,8 @@ export interface Frame {
   seq: number;
   /** Epoch ms when the frame was complete. */
   at: number;
+  /** Small grey copy for motion gating (src/domain/motion.ts), made by the camera worker. */
+  thumb?: GreyImage;
 }
 
 export interface FrameSourceOptions {
