@@ -86,12 +86,33 @@ export const configSchema = z.object({
     .max(0.05)
     .default(0.01)
     .describe("Chance a stranger may be matched to someone enrolled: the calibrated match threshold rises with the number of people so this holds"),
+  RECOGNIZE_MAX_FACES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2000)
+    .default(500)
+    .describe("Most faces POST /api/v1/recognize returns for one photo (those with the best detector scores); when a photo has more, the answer says truncated: true and how many were found"),
   ENGINE_QUEUE: z.coerce.number().int().min(1).max(10_000).default(32).describe("Images waiting for a worker before callers get 503"),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10).describe("Sign-in attempts per minute per address"),
   API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600).describe("Requests per minute per API key"),
   CLOCKFACE_ALLOW_FILE_SOURCES: bool.default(false).describe("Allow file:// camera sources (demos and tests)"),
   CAMERA_WIDTH: z.coerce.number().int().min(160).max(1920).multipleOf(2).default(640).describe("Width camera frames are scaled to before detection (height keeps the aspect ratio)"),
   CAMERA_MIN_FACE: z.coerce.number().int().min(16).max(400).default(40).describe("Faces smaller than this many pixels (shorter side, in the scaled camera frame) are not analysed; too small to recognise reliably"),
+  MOTION_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(255)
+    .default(12)
+    .describe("Motion gating of cameras: grey-level change (0-255, on a 64 px wide thumbnail of the frame) that counts as movement; frames where nothing moved since the last analysed one skip face detection. 0 analyses every frame"),
+  MOTION_FULL_FRAME_MS: z.coerce
+    .number()
+    .int()
+    .min(200)
+    .max(60_000)
+    .default(2000)
+    .describe("With motion gating, a camera frame is analysed at least this often (ms) even when nothing moved, so someone standing still is found"),
   LIVE_FPS: z.coerce.number().min(0.5).max(15).default(4).describe("Frames per second of the annotated live view (MJPEG), per camera"),
   EVENT_DEDUPE_MINUTES: z.coerce.number().int().min(0).max(720).default(5).describe("A person seen again within this many minutes makes no new event of the same kind"),
   BOTH_MIN_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(720).default(15).describe("On an in-and-out camera, minutes after a check-in before a sighting counts as the check-out"),

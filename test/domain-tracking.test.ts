@@ -172,6 +172,25 @@ describe("track lifetime", () => {
     expect(tracker.droppedShortTracks).toBe(1);
   });
 
+  test("hold (a frame skipped because nothing moved): the faces of the last frame stay seen without new votes, others age out", () => {
+    const tracker = new Tracker<string>({ earlyMinFaces: Infinity });
+    run(tracker, [[alice(box), bob([400, 100, 100, 100])], [alice(box), bob([400, 100, 100, 100])], [alice(box)]], 0, false);
+    // Alice was in the last frame (400 ms), Bob last at 200 ms. Ten still seconds later Alice is still
+    // there with her 3 frames; Bob's track ended on time, with its 2 frames (too few: dropped).
+    let finished: Sighting<string>[] = [];
+    for (let ts = 600; ts <= 10_400; ts += FRAME_MS) finished.push(...tracker.hold(ts).finished);
+    expect(finished).toEqual([]);
+    expect(tracker.droppedShortTracks).toBe(1);
+    const view = tracker.hold(10_600).tracks;
+    expect(view.map((t) => [t.id, t.faces, t.lastSeenAt, t.box])).toEqual([["t-1", 3, 10_600, box]]);
+    // The next analysed frame links to the held track (no gap) even though it was last detected 10 s ago.
+    expect(tracker.update(10_800, [alice([104, 100, 100, 100])]).tracks.map((t) => [t.id, t.faces])).toEqual([["t-1", 4]]);
+    // Once Alice leaves (frames without her), her track ends after maxAge like any other.
+    finished = [];
+    for (let ts = 11_000; ts <= 11_000 + 1600; ts += FRAME_MS) finished.push(...tracker.update(ts, []).finished);
+    expect(finished.map((s) => [s.trackId, s.personId, s.faces, s.endedAt])).toEqual([["t-1", ALICE, 4, 10_800]]);
+  });
+
   test("a track shorter than minFaces is dropped however confident its frames are", () => {
     const tracker = new Tracker<string>();
     expect(run(tracker, [[alice(box, 0.9)], [alice(box, 0.9)]])).toEqual([]);

@@ -10,6 +10,7 @@ import sharp, { type Metadata } from "sharp";
 import { alignFace, cropScaled } from "../src/domain/face/align";
 import { l2normalize } from "../src/domain/face/matching";
 import { letterbox } from "../src/domain/face/letterbox";
+import { mergeTiled, ownedByTile, planTiles } from "../src/domain/face/tiling";
 import { iou, nms } from "../src/domain/face/nms";
 import { faceQuality } from "../src/domain/face/quality";
 import type { Detection, RgbImage } from "../src/domain/face/types";
@@ -118,38 +119,63 @@ function detectorInput(model: EngineInit["detector"], img: RgbImage, camera: boo
   return { W: Math.ceil((img.width * scale) / multipleOf) * multipleOf, H: Math.ceil((img.height * scale) / multipleOf) * multipleOf, scale };
 }
 
-async function detect(img: RgbImage, maxFaces: number, camera = false): Promise<Detection[]> {
-  const model = sizedDetector ? init.sizedDetector! : init.detector;
-  const session = sizedDetector ?? detector;
-  const { W, H, scale } = detectorInput(model, img, camera);
-  const lb = letterbox(img.width, img.height, W, H, scale);
-  const small =
-    lb.width === img.width && lb.height === img.height
-      ? img.data
-      : new Uint8Array(
-          await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-            .resize(lb.width, lb.height, { fit: "fill", kernel: "linear" })
-            .raw()
-            .toBuffer(),
-        );
-  // NCHW, BGR, 0–255 (YuNet has no normalisation); the image sits top-left, padding stays 0.
+/** The image resized to width x height (itself when it already has that size). */
+async function resized(img: RgbImage, width: number, height: number): Promise<Uint8Array> {
+  if (width === img.width && height === img.height) return img.data;
+  return new Uint8Array(
+    await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+      .resize(width, height, { fit: "fill", kernel: "linear" })
+      .raw()
+      .toBuffer(),
+  );
+}
+
+/**
+ * Runs the detector on the region (x, y, w, h) of an RGB image `stride` pixels wide that was scaled
+ * by `scale` from the original, in a W x H input; detections come back in original-image pixels.
+ */
+async function detectRegion(session: ort.InferenceSession, pixels: Uint8Array, stride: number, region: { x: number; y: number; width: number; height: number }, W: number, H: number, scale: number): Promise<Detection[]> {
+  // NCHW, BGR, 0–255 (YuNet has no normalisation); the region sits top-left, padding stays 0.
   const plane = W * H;
   const t = new Float32Array(3 * plane);
   const b = t.subarray(0, plane), g = t.subarray(plane, 2 * plane), r = t.subarray(2 * plane);
-  const w = lb.width;
-  let s = 0;
-  for (let y = 0; y < lb.height; y++) {
-    for (let d = y * W, end = d + w; d < end; d++, s += 3) {
-      b[d] = small[s + 2]!;
-      g[d] = small[s + 1]!;
-      r[d] = small[s]!;
+  for (let y = 0; y < region.height; y++) {
+    let s = ((region.y + y) * stride + region.x) * 3;
+    for (let d = y * W, end = d + region.width; d < end; d++, s += 3) {
+      b[d] = pixels[s + 2]!;
+      g[d] = pixels[s + 1]!;
+      r[d] = pixels[s]!;
     }
   }
   const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor("float32", t, [1, 3, H, W]) });
   const outputs: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
   for (const [k, v] of Object.entries(out)) outputs[k] = { data: v.data as Float32Array, dims: v.dims };
-  const dets = decodeYunet(outputs, { inputWidth: W, inputHeight: H, scoreThreshold: init.detThreshold, scaleX: lb.scale, scaleY: lb.scale, padX: lb.padX, padY: lb.padY });
-  return nms(dets, 0.3, maxFaces);
+  return decodeYunet(outputs, { inputWidth: W, inputHeight: H, scoreThreshold: init.detThreshold, scaleX: scale, scaleY: scale, padX: -region.x, padY: -region.y });
+}
+
+/**
+ * Every face, best detector score first. With `tile`, a photo that the whole-image pass shrinks a
+ * lot is also searched in overlapping tiles at a higher resolution (src/domain/face/tiling.ts); the
+ * whole-image faces stay exactly as they are and the tiles only add faces too small for that pass.
+ */
+async function detect(img: RgbImage, camera: boolean, tile: boolean): Promise<Detection[]> {
+  const model = sizedDetector ? init.sizedDetector! : init.detector;
+  const session = sizedDetector ?? detector;
+  const { W, H, scale } = detectorInput(model, img, camera);
+  const lb = letterbox(img.width, img.height, W, H, scale);
+  const small = await resized(img, lb.width, lb.height);
+  const whole = nms(await detectRegion(session, small, lb.width, { x: 0, y: 0, width: lb.width, height: lb.height }, W, H, lb.scale), 0.3);
+  const plan = tile ? planTiles(img.width, img.height, lb.scale, model.input.width, model.input.height) : null;
+  if (!plan) return whole;
+  const big = await resized(img, plan.width, plan.height);
+  const { dynamic, multipleOf = 32 } = model.input;
+  const tiled: Detection[] = [];
+  for (const t of plan.tiles) {
+    const tw = dynamic ? Math.ceil(t.width / multipleOf) * multipleOf : model.input.width;
+    const th = dynamic ? Math.ceil(t.height / multipleOf) * multipleOf : model.input.height;
+    for (const d of nms(await detectRegion(session, big, plan.width, t, tw, th, plan.scale), 0.3)) if (ownedByTile(d.box, t, plan)) tiled.push(d);
+  }
+  return mergeTiled(whole, tiled);
 }
 
 /** One image as a [1, 3, H, W] tensor in the model's channel order and normalisation. */
@@ -207,7 +233,8 @@ async function analyzeHeld(req: AnalyzeRequest, held: Reservation | undefined): 
   const t0 = performance.now();
   const { img, format } = req.raw ? rawFrame(req.image, req.raw) : await decode(req.image, held);
   const t1 = performance.now();
-  const found = await detect(img, req.maxFaces, !!req.raw);
+  const all = await detect(img, !!req.raw, !!req.tile);
+  const found = all.slice(0, req.maxFaces);
   const dets = req.minFaceSize ? found.filter((d) => Math.min(d.box[2], d.box[3]) >= req.minFaceSize!) : found;
   const reusedOf = dets.map((d) => {
     let best = -1, bestIou = 0.5;
@@ -244,7 +271,7 @@ async function analyzeHeld(req: AnalyzeRequest, held: Reservation | undefined): 
     });
   }
   const r = (x: number) => Math.round(x * 100) / 100;
-  return { width: img.width, height: img.height, format, faces, tooSmall: found.length - dets.length, timingsMs: { decode: r(t1 - t0), detect: r(t2 - t1), align: r(t3 - t2), liveness: r(t4 - t3), embed: r(t5 - t4) } };
+  return { width: img.width, height: img.height, format, faces, facesFound: all.length, tooSmall: found.length - dets.length, timingsMs: { decode: r(t1 - t0), detect: r(t2 - t1), align: r(t3 - t2), liveness: r(t4 - t3), embed: r(t5 - t4) } };
 }
 
 async function embedCrops(req: EmbedCropsRequest) {

@@ -7,6 +7,7 @@ import sharp from "sharp";
 import { CAMERA_PROBLEM, ffmpegProblem } from "../src/domain/camera-errors";
 import { maskUrl, maskUrlsInText, type CameraKind } from "../src/domain/camera-url";
 import { checkCameraDestination, connectionProblem, fetchSnapshot, resolveMjpeg } from "./camera-http";
+import type { GreyImage } from "../src/domain/motion";
 
 export type SourceState = "connecting" | "live" | "error" | "stopped";
 
@@ -38,6 +39,8 @@ export interface Frame {
   seq: number;
   /** Epoch ms when the frame was complete. */
   at: number;
+  /** Small grey copy for motion gating (src/domain/motion.ts), made by the camera worker. */
+  thumb?: GreyImage;
 }
 
 export interface FrameSourceOptions {

@@ -30,7 +30,13 @@ export interface AnalyzeRequest {
   image: Uint8Array;
   raw?: { width: number; height: number };
   recognizer: string;
+  /** Faces returned at most: the ones with the best detector scores (see `facesFound`). */
   maxFaces: number;
+  /**
+   * Also search a large photo in overlapping tiles at a higher resolution, for faces too small for
+   * the whole-image pass (src/domain/face/tiling.ts). Photos only, not camera frames.
+   */
+  tile?: boolean;
   liveness: boolean;
   /** Return the aligned 112x112 crop of each face as JPEG. */
   crops: boolean;
@@ -71,6 +77,8 @@ export interface AnalyzeResult {
   height: number;
   format: string;
   faces: FaceResult[];
+  /** Faces the detector found, before the `maxFaces` cut (more than `faces` when it cut). */
+  facesFound: number;
   /** Faces left out for being smaller than `minFaceSize`. */
   tooSmall: number;
   timingsMs: { decode: number; detect: number; align: number; liveness: number; embed: number };

@@ -267,6 +267,24 @@ export class Tracker<T = unknown> {
     return { tracks: this.tracks.map((t) => this.view(t)), finished };
   }
 
+  /**
+   * A frame at `ts` that was not analysed because nothing moved since the previous update (see
+   * ../motion): the faces of that update are still where they were. Their tracks are seen again at
+   * `ts` (same box, no velocity, no new vote: an unchanged frame is no new evidence); tracks not in
+   * that update age as in `update`, and end when too old.
+   */
+  hold(ts: number): { tracks: TrackView[]; finished: Sighting<T>[] } {
+    const previous = this.lastTs;
+    const now = Math.max(ts, previous);
+    for (const t of this.tracks) {
+      if (t.lastSeenAt !== previous) continue;
+      t.lastSeenAt = now;
+      t.vx = 0;
+      t.vy = 0;
+    }
+    return this.update(now, []);
+  }
+
   /** Ends every active track (camera stopped); returns their sightings. */
   flush(): Sighting<T>[] {
     const finished: Sighting<T>[] = [];

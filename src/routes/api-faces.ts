@@ -38,6 +38,8 @@ const recognizedSchema = z.object({
       match: z.object({ personId: z.number().int(), name: z.string(), similarity: z.number() }).nullable(),
     }),
   ),
+  facesFound: z.number().int().describe("Faces found in the photo; more than `faces` holds when `truncated`"),
+  truncated: z.boolean().describe("True when the photo had more faces than RECOGNIZE_MAX_FACES: `faces` then holds that many, the ones with the best detector scores"),
   timingsMs: z.record(z.string(), z.number()),
 });
 const imageErrors = {
@@ -109,15 +111,17 @@ export function registerFaceApi(api: Api, deps: AppDeps) {
       method: "POST",
       path: "/api/v1/recognize",
       tag: "Faces",
-      summary: "Find and identify every face in a photo (multipart field image)",
+      summary:
+        "Find and identify every face in a photo (multipart field image), up to RECOGNIZE_MAX_FACES (500 by default; beyond it `truncated` is true and `facesFound` says how many there were). A photo the detector would shrink to half its size or less (longer side over 1280 pixels) is also searched in overlapping tiles at up to 4x that resolution, so faces down to about 12 pixels at the tiles' scale are found in group photos",
       access: "viewer",
       body: imageBody,
       bodyContentType: "multipart/form-data",
       responses: { 200: { description: "Faces with decisions", schema: recognizedSchema }, 422: { description: "Unreadable image", schema: rejectedSchema }, ...imageErrors },
     },
     async (c) => {
-      const r = await faces.recognize(await imageField(c));
-      return c.json({ faces: r.faces.map(({ best: _b, ...f }) => f), timingsMs: r.timingsMs });
+      const maxFaces = deps.config.RECOGNIZE_MAX_FACES;
+      const r = await faces.recognize(await imageField(c), { maxFaces, tile: true });
+      return c.json({ faces: r.faces.map(({ best: _b, ...f }) => f), facesFound: r.facesFound, truncated: r.facesFound > r.faces.length, timingsMs: r.timingsMs });
     },
   );
 }

@@ -141,7 +141,7 @@ export function registerCameraRoutes(r: Router, api: Api, deps: AppDeps) {
     fps: z.number(),
     enabled: z.boolean(),
     liveness: z.boolean(),
-    status: z.record(z.string(), z.unknown()).describe("state (connecting/live/error/stopped/disabled), reason, fpsIn, fpsOut, dropped, latencyMs …"),
+    status: z.record(z.string(), z.unknown()).describe("state (connecting/live/error/stopped/disabled), reason, fpsIn, fpsOut, dropped, skippedStill (frames not analysed because nothing moved), latencyMs …"),
     createdAt: z.string(),
     updatedAt: z.string(),
   });

@@ -9,6 +9,7 @@ import { isUniqueViolation } from "../db/client";
 import { CAMERA_DESTINATION, maskUrl, parseCameraUrl } from "../domain/camera-url";
 import { iou } from "../domain/face/nms";
 import type { Box } from "../domain/face/types";
+import { MotionGate, type MotionConfig } from "../domain/motion";
 import { Tracker, type FrameDecision, type Observation, type Sighting, type TrackView } from "../domain/tracking";
 import { checkDestinationToSave } from "../lib/destination";
 import { HttpError } from "../lib/http";
@@ -66,6 +67,8 @@ export interface CameraStatus {
   facesTooSmall: number;
   /** Faces of already identified tracks that were not embedded again. */
   facesReused: number;
+  /** Frames not analysed because nothing moved since the last analysed frame (motion gating). */
+  skippedStill: number;
 }
 
 export interface CameraView extends Omit<CameraRow, "url"> {
@@ -91,11 +94,15 @@ class CameraRunner {
   /** Frames since each decided track's face was last embedded. */
   private sinceFresh = new Map<string, number>();
   private engineSkipped = 0;
+  private readonly gate: MotionGate;
+  private skippedStill = 0;
   private sightings = 0;
   private workerRestarts = 0;
   private readonly done: number[] = [];
   private readonly latencies: number[] = [];
   private tracks: TrackView[] = [];
+  /** Time of the last frame that went through detection. */
+  private lastAnalysedAt = -Infinity;
   private live: { jpeg: Uint8Array; at: number } | null = null;
   private liveWaiters: (() => void)[] = [];
   private lastLiveAt = 0;
@@ -104,8 +111,9 @@ class CameraRunner {
 
   constructor(
     readonly camera: CameraRow,
-    private readonly d: { faces: FaceService; onSighting: SightingHandler; onStatus: (c: CameraRow, s: CameraStatus) => void; log: Logger; width: number; liveFps: number; allowFiles: boolean; minFaceSize: number },
+    private readonly d: { faces: FaceService; onSighting: SightingHandler; onStatus: (c: CameraRow, s: CameraStatus) => void; log: Logger; width: number; liveFps: number; allowFiles: boolean; minFaceSize: number; motion: MotionConfig },
   ) {
+    this.gate = new MotionGate(d.motion);
     // rejectCos 0.35: consecutive frames of one face score ≥ 0.6 with these recognisers, two different
     // people rarely above 0.3; a stricter veto than the default keeps the next person in a queue, standing
     // where the previous one stood, out of the previous person's track.
@@ -193,6 +201,16 @@ class CameraRunner {
   }
 
   private async process(frame: Frame) {
+    // Nothing moved since the last analysed frame and no face in it is still undecided: the faces in
+    // view are the ones already tracked, so detection is skipped and their tracks are held.
+    if (!this.gate.check(frame.at, frame.thumb, this.tracks.some((t) => !t.decided && t.lastSeenAt === this.lastAnalysedAt)).analyse) {
+      this.skippedStill++;
+      const { tracks, finished } = this.tracker.hold(frame.at);
+      this.tracks = tracks;
+      for (const s of finished) await this.handle(s);
+      return;
+    }
+    this.lastAnalysedAt = frame.at;
     let observations: (Observation<FrameRef> & { reused?: boolean })[] = [];
     if (this.d.faces.status().ready) {
       // Faces of tracks already decided are not embedded again: their identity is final.
@@ -294,6 +312,7 @@ class CameraRunner {
       sightings: this.sightings,
       facesTooSmall: this.tooSmall,
       facesReused: this.reusedFaces,
+      skippedStill: this.skippedStill,
     };
   }
 
@@ -345,6 +364,7 @@ export class CameraService {
       liveFps: number;
       allowFiles: boolean;
       minFaceSize: number;
+      motion: MotionConfig;
       onSighting: SightingHandler;
     },
   ) {}
@@ -367,7 +387,7 @@ export class CameraService {
   statusOf(c: CameraRow): CameraStatus {
     const r = this.runners.get(c.id);
     if (r) return r.status();
-    return { state: c.enabled ? "stopped" : "disabled", fpsIn: 0, fpsOut: 0, framesIn: 0, processed: 0, dropped: 0, dropRate: 0, lastFrameAt: null, latencyMs: null, workerRestarts: 0, tracks: 0, sightings: 0, facesTooSmall: 0, facesReused: 0 };
+    return { state: c.enabled ? "stopped" : "disabled", fpsIn: 0, fpsOut: 0, framesIn: 0, processed: 0, dropped: 0, dropRate: 0, lastFrameAt: null, latencyMs: null, workerRestarts: 0, tracks: 0, sightings: 0, facesTooSmall: 0, facesReused: 0, skippedStill: 0 };
   }
 
   async list(): Promise<CameraView[]> {
@@ -455,6 +475,7 @@ export class CameraService {
       liveFps: this.d.liveFps,
       allowFiles: this.d.allowFiles,
       minFaceSize: this.d.minFaceSize,
+      motion: this.d.motion,
     });
     this.runners.set(c.id, r);
     r.start();

@@ -157,9 +157,9 @@ export class EnginePool {
 
   analyze(
     image: Uint8Array,
-    opts: { recognizer: string; maxFaces?: number; liveness?: boolean; crops?: boolean; raw?: { width: number; height: number }; minFaceSize?: number; reuse?: AnalyzeRequest["reuse"] },
+    opts: { recognizer: string; maxFaces?: number; tile?: boolean; liveness?: boolean; crops?: boolean; raw?: { width: number; height: number }; minFaceSize?: number; reuse?: AnalyzeRequest["reuse"] },
   ): Promise<AnalyzeResult> {
-    return this.submit({ op: "analyze", image, raw: opts.raw, recognizer: opts.recognizer, maxFaces: opts.maxFaces ?? 20, liveness: opts.liveness ?? false, crops: opts.crops ?? false, minFaceSize: opts.minFaceSize, reuse: opts.reuse });
+    return this.submit({ op: "analyze", image, raw: opts.raw, recognizer: opts.recognizer, maxFaces: opts.maxFaces ?? 20, tile: opts.tile ?? false, liveness: opts.liveness ?? false, crops: opts.crops ?? false, minFaceSize: opts.minFaceSize, reuse: opts.reuse });
   }
 
   embedCrops(crops: Uint8Array[], recognizer: string): Promise<EmbedCropsResult> {

@@ -447,13 +447,17 @@ export class FaceService {
     if (!wasActive && isActive) for (const e of await this.d.faces.embeddingsOfPerson(personId, this.active.id)) this.gallery.add(e.faceId, personId, e.embedding);
   }
 
-  /** Detects every face in an image and decides match / unknown / uncertain for each. */
-  async recognize(image: Uint8Array, opts: { liveness?: boolean } = {}): Promise<{ faces: RecognizedFace[]; timingsMs: Record<string, number> }> {
+  /**
+   * Detects the faces in an image and decides match / unknown / uncertain for each: at most
+   * `maxFaces` (default 20), the ones with the best detector scores; `facesFound` counts them all.
+   * With `tile`, a large photo is also searched in tiles for small faces (see the engine worker).
+   */
+  async recognize(image: Uint8Array, opts: { liveness?: boolean; maxFaces?: number; tile?: boolean } = {}): Promise<{ faces: RecognizedFace[]; facesFound: number; timingsMs: Record<string, number> }> {
     const t0 = performance.now();
-    const r = await this.engine().analyze(image, { recognizer: this.active.id, liveness: opts.liveness ?? true, maxFaces: 20 });
+    const r = await this.engine().analyze(image, { recognizer: this.active.id, liveness: opts.liveness ?? true, maxFaces: opts.maxFaces ?? 20, tile: opts.tile });
     const t1 = performance.now();
     const faces = (await this.decideAll(r.faces)).map((x) => x.face);
-    return { faces, timingsMs: { ...r.timingsMs, search: round(performance.now() - t1, 2), total: round(performance.now() - t0, 1) } };
+    return { faces, facesFound: r.facesFound, timingsMs: { ...r.timingsMs, search: round(performance.now() - t1, 2), total: round(performance.now() - t0, 1) } };
   }
 
   /**

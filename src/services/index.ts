@@ -125,7 +125,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
   });
   // An erased person's open unknown faces are gone: the grouping cache reloads.
   people.onPersonDeleted(() => sightings.invalidateGroups());
-  const cameras = new CameraService({ repo: camerasRepo, faces, audit, bus, log, width: config.CAMERA_WIDTH, liveFps: config.LIVE_FPS, allowFiles: config.CLOCKFACE_ALLOW_FILE_SOURCES, minFaceSize: config.CAMERA_MIN_FACE, onSighting: sightings.handle });
+  const cameras = new CameraService({ repo: camerasRepo, faces, audit, bus, log, width: config.CAMERA_WIDTH, liveFps: config.LIVE_FPS, allowFiles: config.CLOCKFACE_ALLOW_FILE_SOURCES, minFaceSize: config.CAMERA_MIN_FACE, motion: { threshold: config.MOTION_THRESHOLD, fullFrameMs: config.MOTION_FULL_FRAME_MS }, onSighting: sightings.handle });
   const services: Services = {
     audit,
     users,

@@ -24,6 +24,8 @@ function StatusFacts({ s, tz }: { s: CameraStatus; tz: string }) {
       <dd>
         {s.dropped} of {s.framesIn} ({Math.round(s.dropRate * 1000) / 10} %)
       </dd>
+      <dt>Skipped, nothing moved</dt>
+      <dd>{s.skippedStill}</dd>
       <dt>Frame to decision</dt>
       <dd>{s.latencyMs ? `${s.latencyMs.p50} ms median, ${s.latencyMs.p95} ms p95` : "—"}</dd>
       <dt>Last frame</dt>
@@ -62,6 +64,7 @@ export function CameraTable({ cameras }: { cameras: CameraView[] }) {
               <th>State</th>
               <th>fps in / out</th>
               <th>Dropped</th>
+              <th>Skipped (still)</th>
             </tr>
           </thead>
           <tbody>
@@ -82,6 +85,7 @@ export function CameraTable({ cameras }: { cameras: CameraView[] }) {
                   {c.status.fpsIn} / {c.status.fpsOut}
                 </td>
                 <td>{c.status.dropped}</td>
+                <td>{c.status.skippedStill}</td>
               </tr>
             ))}
           </tbody>
