@@ -7,6 +7,7 @@ import {
   attributionDay,
   attributionWindow,
   dailyStatus,
+  isExpectedDay,
   resolveSchedule,
   shiftWindow,
   validateSchedule,
@@ -58,7 +59,7 @@ const LATER = t("2027-01-01T00:00:00Z");
 function status(
   day: string,
   events: AttendanceEvent[],
-  opts: { schedule?: Schedule | null; holiday?: boolean; leave?: boolean; now?: string } = {},
+  opts: { schedule?: Schedule | null; holiday?: boolean; leave?: boolean; now?: string; addedAt?: string } = {},
 ): DailyStatus {
   return dailyStatus({
     day,
@@ -68,6 +69,7 @@ function status(
     holiday: opts.holiday ?? false,
     leave: opts.leave ?? false,
     now: opts.now ? t(opts.now) : LATER,
+    addedAt: opts.addedAt ? t(opts.addedAt) : null,
   });
 }
 
@@ -744,5 +746,44 @@ describe("arrivalsHistogram", () => {
     expect(h.counts[205]).toBe(1);
     expect(() => arrivalsHistogram([], "2026-01-14", TZ, 0)).toThrow(RangeError);
     expect(() => arrivalsHistogram([], "2026-01-14", TZ, 2.5)).toThrow(RangeError);
+  });
+});
+
+describe("the day a person is added (Wednesday 2026-01-14, 09:00–17:00, 5 min grace)", () => {
+  const D = "2026-01-14";
+  const zero = { lateMinutes: 0, earlyMinutes: 0, workedMinutes: 0, overtimeMinutes: 0, firstIn: null, lastOut: null, flags: [] };
+
+  test("isExpectedDay: from the day they were added, not before, not after today, only while active", () => {
+    const p = { active: true, addedDay: D };
+    expect(isExpectedDay(D, p, D)).toBe(true);
+    expect(isExpectedDay(addDays(D, -1), p, D)).toBe(false);
+    expect(isExpectedDay(addDays(D, 1), p, addDays(D, 3))).toBe(true);
+    expect(isExpectedDay(addDays(D, 1), p, D)).toBe(false);
+    expect(isExpectedDay(D, { active: false, addedDay: D }, D)).toBe(false);
+  });
+
+  test("added before the shift (or within grace): the day counts as usual", () => {
+    for (const addedAt of ["2026-01-14T07:30:00+01:00", "2026-01-14T09:05:00+01:00"]) {
+      expect(status(D, [], { addedAt, now: "2026-01-14T09:00:00+01:00" })).toEqual({ status: "not_started", ...zero });
+      expect(status(D, [], { addedAt })).toEqual({ status: "absent", ...zero });
+      const late = status(D, [checkIn("2026-01-14T09:20:00+01:00"), checkOut("2026-01-14T17:00:00+01:00")], { addedAt });
+      expect([late.status, late.lateMinutes]).toEqual(["late", 20]);
+    }
+  });
+
+  test("added after shift start + grace: never absent, never late that day", () => {
+    const addedAt = "2026-01-14T09:05:01+01:00";
+    expect(status(D, [], { addedAt, now: "2026-01-14T10:00:00+01:00" })).toEqual({ status: "not_started", ...zero });
+    expect(status(D, [], { addedAt })).toEqual({ status: "not_started", ...zero });
+    const strict = schedule(office.pattern, { minHours: 7.5 });
+    const came = status(D, [checkIn("2026-01-14T11:00:00+01:00"), checkOut("2026-01-14T17:00:00+01:00")], { addedAt: "2026-01-14T10:45:00+01:00", schedule: strict });
+    expect([came.status, came.lateMinutes, came.workedMinutes, came.flags]).toEqual(["present", 0, 360, []]);
+  });
+
+  test("leave, holidays and days off on the day they were added are what they are", () => {
+    const addedAt = "2026-01-14T14:00:00+01:00";
+    expect(status(D, [], { addedAt, leave: true })).toEqual({ status: "on_leave", ...zero });
+    expect(status(D, [], { addedAt, holiday: true })).toEqual({ status: "holiday", ...zero });
+    expect(status("2026-01-17", [], { addedAt: "2026-01-17T14:00:00+01:00" })).toEqual({ status: "day_off", ...zero });
   });
 });

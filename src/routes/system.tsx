@@ -28,13 +28,8 @@ export function registerSystemRoutes(r: Router, deps: AppDeps) {
       services.cameras.list(),
       services.attendance.listEvents(eventsQuerySchema.parse({ from: day, to: day, limit: 10 }), false),
     ]);
-    const k = daily.counts;
     const today: Today = {
-      present: k.present,
-      late: k.late,
-      absent: k.absent,
-      onLeave: k.on_leave,
-      notYet: k.not_started + k.not_computed,
+      counts: daily.counts,
       arrivals: { title: "Arrivals per 15 minutes", xLabel: "Time", tz: config.TZ, x: daily.arrivals.start, series: [{ label: "Arrivals", values: daily.arrivals.counts, kind: "bars", color: "#0969da", unit: "people" }] },
     };
     const recent = events.rows.map(attendanceCreated);

@@ -3,7 +3,7 @@ import type { AttendanceRepo, EventView, EventsFilter, PersonContext, StatusInse
 import type { Actor, AuditService } from "../db/repos/audit";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/client";
 import type { HolidayRow, HolidaysRepo, LeaveRow, LeavesRepo, LeaveView, ScheduleRow, SchedulesRepo, ScheduleView } from "../db/repos/schedules";
-import { attributionDay, attributionWindow, dailyStatus, resolveSchedule, validateSchedule, type Schedule, type WeeklyPattern } from "../domain/attendance";
+import { attributionDay, attributionWindow, dailyStatus, isExpectedDay, resolveSchedule, validateSchedule, type Schedule, type WeeklyPattern } from "../domain/attendance";
 import { daysOf, MAX_RANGE_DAYS, rangeProblem } from "../domain/attendance/report";
 import { addDays, dayStart, localDay } from "../domain/time";
 import { dayInRange, dayRangeMessage, dayString, MAX_ID } from "./schemas";
@@ -322,6 +322,8 @@ export class AttendanceService {
         await this.computeFor([after.id], [today]);
       }
     });
+    // Someone added today gets today's status at once (on leave, a holiday, not started yet, …).
+    d.people.onPeopleAdded((ids) => this.computeFor(ids, [this.today()]).then(() => undefined));
   }
 
   today(): string {
@@ -336,9 +338,11 @@ export class AttendanceService {
 
   /**
    * Computes and stores the statuses of `targets`. A day is computed when the person is expected
-   * then (active, added before that day, and the day has begun), or when it has events of theirs or a
-   * stored status already; so adding someone today does not make them absent for the past, and an
-   * inactive person keeps the history they have without gaining absences.
+   * then (isExpectedDay: active, added that day or before, and the day has begun), or when it has
+   * events or leave of theirs, or (after they were added) a stored status already; so adding someone
+   * today does not make them absent for the past, leave recorded for days before they were added
+   * shows, and an inactive person keeps the history they have without gaining absences. A stored day
+   * before they were added that no longer has events or leave (a voided event, deleted leave) is removed.
    */
   private async compute(targets: Target[], now: Date, progress?: (done: number, total: number) => void): Promise<number> {
     const total = targets.reduce((s, t) => s + t.days.length, 0);
@@ -374,8 +378,8 @@ export class AttendanceService {
         if (t.days[0]! < cLo) cLo = t.days[0]!;
         if (t.days.at(-1)! > cHi) cHi = t.days.at(-1)!;
       }
-      const createdDay = new Map(chunk.map((t) => [t.ctx.id, localDay(t.ctx.createdAt, tz)]));
-      const expected = (t: Target, day: string) => t.ctx.active && day > createdDay.get(t.ctx.id)! && day <= today;
+      const addedDay = new Map(chunk.map((t) => [t.ctx.id, localDay(t.ctx.createdAt, tz)]));
+      const expected = (t: Target, day: string) => isExpectedDay(day, { active: t.ctx.active, addedDay: addedDay.get(t.ctx.id)! }, today);
       const optionalIds = chunk.filter((t) => t.days.some((day) => !expected(t, day))).map((t) => t.ctx.id);
       // Events of a day lie in its attribution window, which starts after local midnight of the day
       // before and ends before midnight of the day after next; loading that span is a safe superset.
@@ -395,6 +399,7 @@ export class AttendanceService {
       const existing = new Set(existingRows.map((r) => `${r.personId}|${r.day}`));
 
       const rows: StatusInsert[] = [];
+      const stale: { personId: number; day: string }[] = [];
       for (const t of chunk) {
         const pid = t.ctx.id;
         const schedule = resolveSchedule(t.ctx.departmentScheduleId === null ? null : schedules.get(t.ctx.departmentScheduleId), t.ctx.scheduleId === null ? null : schedules.get(t.ctx.scheduleId));
@@ -403,11 +408,18 @@ export class AttendanceService {
         const personLeaves = leavesBy.get(pid) ?? [];
         for (const day of t.days) {
           const subset = evs.slice(lowerBound(times, midnight(addDays(day, -1))), lowerBound(times, midnight(addDays(day, 2))));
-          if (!expected(t, day) && !existing.has(`${pid}|${day}`)) {
+          const leave = personLeaves.some((l) => l.fromDay <= day && day <= l.toDay);
+          if (!expected(t, day)) {
             const w = attributionWindow(day, schedule, tz);
-            if (!subset.some((e) => e.ts >= w.start && e.ts < w.end)) continue;
+            // Before they were added, only what was recorded for them (events, leave) makes a day.
+            const before = day < addedDay.get(pid)!;
+            const recorded = (before && leave) || subset.some((e) => e.ts >= w.start && e.ts < w.end);
+            const had = existing.has(`${pid}|${day}`);
+            if (!recorded && had && before) stale.push({ personId: pid, day });
+            if (!recorded && (!had || before)) continue;
           }
-          const s = dailyStatus({ day, tz, schedule, events: subset, holiday: holidays.has(day), leave: personLeaves.some((l) => l.fromDay <= day && day <= l.toDay), now });
+          const addedAt = day === addedDay.get(pid) ? t.ctx.createdAt : null;
+          const s = dailyStatus({ day, tz, schedule, events: subset, holiday: holidays.has(day), leave, now, addedAt });
           rows.push({
             personId: pid,
             day,
@@ -424,6 +436,7 @@ export class AttendanceService {
         }
       }
       await this.d.repo.upsertStatuses(rows);
+      await this.d.repo.deleteStatuses(stale);
       stored += rows.length;
       done += size;
       progress?.(done, total);
@@ -490,9 +503,9 @@ export class AttendanceService {
     const targets: Target[] = [];
     for (const ctx of ctxs) {
       if (!ctx.active) continue;
-      const created = localDay(ctx.createdAt, tz);
+      const addedDay = localDay(ctx.createdAt, tz);
       const days = window.filter((day) => {
-        if (day <= created) return false;
+        if (!isExpectedDay(day, { active: true, addedDay }, today)) return false;
         const s = have.get(`${ctx.id}|${day}`);
         return !s || s.status === "not_started" || (Array.isArray(s.flags) && s.flags.includes("in_progress"));
       });

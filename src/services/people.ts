@@ -17,6 +17,7 @@ import {
 export type PersonDeletedHook = (personId: number) => Promise<void> | void;
 /** Called after a person changes (the face engine follows active/inactive). */
 export type PersonChangedHook = (before: PersonView, after: PersonView) => Promise<void> | void;
+export type PeopleAddedHook = (personIds: number[]) => Promise<void> | void;
 
 export const IMPORT_MAX_ROWS = 20_000;
 
@@ -69,6 +70,7 @@ const FALSE = new Set(["0", "false", "no", "n", "inactive", ""]);
 export class PeopleService {
   private readonly deletedHooks: PersonDeletedHook[] = [];
   private readonly changedHooks: PersonChangedHook[] = [];
+  private readonly addedHooks: PeopleAddedHook[] = [];
 
   constructor(
     private readonly people: PeopleRepo,
@@ -82,6 +84,15 @@ export class PeopleService {
 
   onPersonChanged(hook: PersonChangedHook) {
     this.changedHooks.push(hook);
+  }
+
+  /** After people were created (one, or all of an import at once). */
+  onPeopleAdded(hook: PeopleAddedHook) {
+    this.addedHooks.push(hook);
+  }
+
+  private async added(ids: number[]) {
+    if (ids.length) for (const hook of this.addedHooks) await hook(ids);
   }
 
   list(f: PeopleFilter) {
@@ -121,6 +132,12 @@ export class PeopleService {
   }
 
   async create(input: PersonCreate, actor: Actor): Promise<PersonView> {
+    const view = await this.insert(input, actor);
+    await this.added([view.id]);
+    return view;
+  }
+
+  private async insert(input: PersonCreate, actor: Actor): Promise<PersonView> {
     await this.checkRefs(input);
     const { consent, ...rest } = input;
     let row: PersonRow;
@@ -251,6 +268,7 @@ export class PeopleService {
     if (rows.length > IMPORT_MAX_ROWS) throw new HttpError(422, `At most ${IMPORT_MAX_ROWS} rows per import; this file has ${rows.length}`);
 
     const report: ImportReport = { created: 0, updated: 0, failed: 0, rows: [] };
+    const addedIds: number[] = [];
     const deptIds = new Map<string, number>();
     const seen = new Set<string>();
     const existing = new Map((await this.people.byCodes(rows.map((r) => (r.fields[idx.code] ?? "").trim()).filter(Boolean))).map((p) => [p.employeeCode, p]));
@@ -303,7 +321,7 @@ export class PeopleService {
           report.updated++;
           report.rows.push({ line, employeeCode: code, status: "updated" });
         } else {
-          await this.create(parsed.data as PersonCreate, actor);
+          addedIds.push((await this.insert(parsed.data as PersonCreate, actor)).id);
           report.created++;
           report.rows.push({ line, employeeCode: code, status: "created" });
         }
@@ -314,6 +332,7 @@ export class PeopleService {
         onProgress?.(n + 1, rows.length);
       }
     }
+    await this.added(addedIds);
     return report;
   }
 }

@@ -2,6 +2,7 @@ import { Panel } from "../layout";
 import { AttendanceFeedItem } from "../partials/feed";
 import { CameraTable } from "./cameras";
 import { Chart, ChartScripts, type ChartSpec } from "./reports";
+import { DAY_STATE_LABELS, type DayState } from "../../src/domain/attendance/report";
 import type { AttendanceCreated } from "../../src/live/events";
 import type { CameraView } from "../../src/services/cameras";
 
@@ -15,13 +16,20 @@ export interface Overview {
 }
 
 export interface Today {
-  present: number;
-  late: number;
-  absent: number;
-  onLeave: number;
-  notYet: number;
+  /** People per state today, as the daily sheet counts them. */
+  counts: Record<DayState, number>;
   arrivals: ChartSpec;
 }
+
+/** The cards of today, in the daily sheet's words; "no status yet" only when there is any. */
+const TODAY_CARDS: [DayState, string][] = [
+  ["present", "ok"],
+  ["late", "warn"],
+  ["absent", "bad"],
+  ["on_leave", ""],
+  ["not_started", ""],
+  ["not_computed", ""],
+];
 
 /**
  * Today at a glance; the #today block refreshes itself every 30 s (same component for the page and
@@ -35,23 +43,12 @@ export function Dashboard({ o, day, today, cameras, recent, tz }: { o: Overview;
       <div id="today" hx-get="/" hx-trigger="every 30s" hx-select="#today" hx-swap="outerHTML">
         <Panel title={`Today, ${day}`}>
           <div class="cards">
-            {(
-              [
-                ["ok", today.present, "present"],
-                ["warn", today.late, "late"],
-                ["bad", today.absent, "absent"],
-                ["", today.onLeave, "on leave"],
-              ] as const
-            ).map(([tone, n, label]) => (
+            {TODAY_CARDS.filter(([state]) => state !== "not_computed" || today.counts.not_computed > 0).map(([state, tone]) => (
               <a class={`card ${tone}`.trim()} href={`/reports/daily?date=${day}`}>
-                <div class="n">{n}</div>
-                <div>{label}</div>
+                <div class="n">{today.counts[state]}</div>
+                <div>{DAY_STATE_LABELS[state]}</div>
               </a>
             ))}
-            <div class="card">
-              <div class="n">{today.notYet}</div>
-              <div>not started yet</div>
-            </div>
           </div>
           <Chart spec={today.arrivals} />
         </Panel>

@@ -1,5 +1,5 @@
 import type { Child } from "hono/jsx";
-import { STATUS_CODES, STATUS_LABELS, hhmm, punchLabel, punchLabeller, ATTENDANCE_STATUSES } from "../../src/domain/attendance/report";
+import { DAY_STATE_LABELS, STATUS_CODES, STATUS_LABELS, hhmm, punchLabel, punchLabeller, ATTENDANCE_STATUSES } from "../../src/domain/attendance/report";
 import { parseDay, weekday } from "../../src/domain/time";
 import type { DailyReport, Matrix, Summary, Timesheet } from "../../src/services/reports";
 import type { SummaryRow } from "../../src/db/repos/attendance";
@@ -46,7 +46,7 @@ const dayX = (day: string) => {
 };
 
 function StatusBadge({ status }: { status: string | null }) {
-  if (!status) return <span class="muted">—</span>;
+  if (!status) return <span class="muted">{DAY_STATE_LABELS.not_computed}</span>;
   const cls = status === "present" ? "ok" : status === "late" || status === "incomplete" ? "warn" : status === "absent" ? "bad" : "";
   return <span class={`badge ${cls}`}>{STATUS_LABELS[status as keyof typeof STATUS_LABELS] ?? status}</span>;
 }
@@ -146,13 +146,13 @@ function Counts({ counts }: { counts: DailyReport["counts"] }) {
       {ATTENDANCE_STATUSES.filter((s) => counts[s] > 0 || ["present", "late", "absent", "on_leave"].includes(s)).map((s) => (
         <div class="card">
           <div class="n">{counts[s]}</div>
-          <div>{STATUS_LABELS[s]}</div>
+          <div>{DAY_STATE_LABELS[s]}</div>
         </div>
       ))}
       {counts.not_computed > 0 && (
         <div class="card">
           <div class="n">{counts.not_computed}</div>
-          <div>not computed yet</div>
+          <div>{DAY_STATE_LABELS.not_computed}</div>
         </div>
       )}
     </div>
@@ -519,7 +519,7 @@ export function MatrixTable({ matrix: m, departmentId, person }: { matrix: Matri
                 <a href={`/reports/timesheet${qs({ personId: p.id, from: m.from, to: m.to })}`}>{p.name}</a>
               </td>
               {p.statuses.map((s, i) => (
-                <td class={s ? `code code-${s}` : "code"} title={`${m.days[i]}: ${s ? STATUS_LABELS[s] : "not computed"}`}>
+                <td class={s ? `code code-${s}` : "code"} title={`${m.days[i]}: ${DAY_STATE_LABELS[s ?? "not_computed"]}`}>
                   {p.codes[i]}
                 </td>
               ))}

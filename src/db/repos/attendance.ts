@@ -212,6 +212,14 @@ export class AttendanceRepo {
     }
   }
 
+  /** Removes these stored statuses (person and day pairs). */
+  async deleteStatuses(keys: { personId: number; day: string }[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000);
+      await this.db.delete(dailyStatus).where(or(...batch.map((k) => and(eq(dailyStatus.personId, k.personId), eq(dailyStatus.day, k.day)))));
+    }
+  }
+
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) => fn(tx as unknown as Db));
   }

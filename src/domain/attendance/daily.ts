@@ -30,6 +30,12 @@
  * - Without any schedule ("no_schedule") nothing is expected: no lateness, no break, no overtime.
  * - A shift day without events is "not_started" until shift start + grace, then "absent".
  * - "under_min_hours": a finished present/late shift day with worked < minHours.
+ * - The day a person is added (`addedAt`) counts like any other, unless they were added after shift
+ *   start + grace: then they could not have been on time, so without events the day stays
+ *   "not_started" (they had not started yet, never "absent"), a check-in is never late, and
+ *   "under_min_hours" is not flagged.
+ *
+ * Which days are computed at all is `isExpectedDay`: from the day a person is added, not before.
  */
 import { shiftWindow, type Schedule, type TimeWindow } from "./schedule";
 import { attributionWindow } from "./window";
@@ -61,6 +67,8 @@ export interface DailyStatusInput {
   holiday: boolean;
   leave: boolean;
   now: Date;
+  /** When the person was added, if that was during this day; see the rules above. */
+  addedAt?: Date | null;
 }
 
 export interface DailyStatus {
@@ -111,12 +119,14 @@ export function dailyStatus(input: DailyStatusInput): DailyStatus {
     flags,
   });
 
+  const lateFrom = shift ? shift.start.getTime() + schedule!.graceMinutes * MINUTE : Infinity;
+  const addedLate = input.addedAt != null && input.addedAt.getTime() > lateFrom;
   const seq = punches(input.events, window);
   if (seq.length === 0) {
     if (holiday) return empty("holiday");
     if (leave) return empty("on_leave");
     if (!shift) return empty("day_off");
-    return empty(now <= shift.start.getTime() + schedule!.graceMinutes * MINUTE ? "not_started" : "absent");
+    return empty(addedLate || now <= lateFrom ? "not_started" : "absent");
   }
   if (seq[0]!.kind === "check_out") {
     flags.push("unmatched_check_out");
@@ -164,7 +174,7 @@ export function dailyStatus(input: DailyStatusInput): DailyStatus {
   let overtimeMinutes = 0;
   if (shift) {
     const afterStart = wholeMinutes(firstIn - shift.start.getTime());
-    if (afterStart > schedule!.graceMinutes) lateMinutes = afterStart;
+    if (afterStart > schedule!.graceMinutes && !addedLate) lateMinutes = afterStart;
     if (lastOut !== null) earlyMinutes = Math.max(0, wholeMinutes(shift.end.getTime() - lastOut));
     const scheduled = Math.max(0, wholeMinutes(shift.end.getTime() - shift.start.getTime()) - schedule!.breakMinutes);
     overtimeMinutes = Math.max(0, workedMinutes - scheduled);
@@ -174,7 +184,7 @@ export function dailyStatus(input: DailyStatusInput): DailyStatus {
   }
 
   const status: AttendanceStatus = incomplete ? "incomplete" : lateMinutes > 0 ? "late" : "present";
-  if (shift && !incomplete && !inProgress && workedMinutes < schedule!.minHours * 60) flags.push("under_min_hours");
+  if (shift && !incomplete && !inProgress && !addedLate && workedMinutes < schedule!.minHours * 60) flags.push("under_min_hours");
 
   return {
     status,
@@ -186,4 +196,13 @@ export function dailyStatus(input: DailyStatusInput): DailyStatus {
     lastOut: lastOut === null ? null : new Date(lastOut),
     flags,
   };
+}
+
+/**
+ * Whether a person's day is computed even without events: they are active, the day has begun, and
+ * it is not before the day they were added (site-local). So adding someone does not make them absent
+ * for the past, and they get a status from the day they were added on.
+ */
+export function isExpectedDay(day: string, person: { active: boolean; addedDay: string }, today: string): boolean {
+  return person.active && day >= person.addedDay && day <= today;
 }

@@ -33,6 +33,12 @@ export const STATUS_LABELS: Record<AttendanceStatus, string> = {
 
 export const ATTENDANCE_STATUSES = Object.keys(STATUS_CODES) as AttendanceStatus[];
 
+/** A person's day as the daily sheet and the dashboard show it: its stored status, or none yet. */
+export type DayState = AttendanceStatus | "not_computed";
+
+/** The one wording of each state, shared by the daily sheet, the dashboard and the matrix. */
+export const DAY_STATE_LABELS: Record<DayState, string> = { ...STATUS_LABELS, not_computed: "no status yet" };
+
 export function isAttendanceStatus(s: string): s is AttendanceStatus {
   return s in STATUS_CODES;
 }
