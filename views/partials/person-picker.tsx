@@ -84,12 +84,13 @@ export function PersonPickResults({ config, q, people, more }: { config: PickerC
   const pick = JSON.stringify(configOf(config));
   return (
     <>
-      <ul class="pick-list" aria-label={`People matching ${q.trim()}`}>
+      <ul class="pick-list" aria-label={`People matching ${q.trim()}`} style="list-style:none;padding:0;margin:0.25rem 0">
         {people.map((p) => (
           <li>
             <button
               type="button"
-              class="pick-option"
+              class="pick-option secondary"
+              style="width:100%;text-align:left;margin:0.125rem 0"
               hx-get={`${PICK_PATH}?${new URLSearchParams({ choose: String(p.id), pick })}`}
               hx-target={`#${config.id}-picker`}
               hx-swap="outerHTML"
