@@ -290,7 +290,7 @@ for (const kind of dbKinds()) {
       expect(sheet).toContain("Timesheet: Ada");
       expect(sheet).toContain("Office (department)");
       expect(sheet).toContain("Hours worked and minutes late per day");
-      expect(await (await get("/reports/timesheet")).text()).toContain("Enter an employee code and a range.");
+      expect(await (await get("/reports/timesheet")).text()).toContain("Choose a person and a range.");
       const summary = await (await get(`/reports/summary?from=${d1}&to=${d3}`)).text();
       expect(summary).toContain("Lateness trend");
       expect(summary).toContain(`href="/reports/summary?departmentId=${dept.ops}&amp;from=${d1}&amp;to=${d3}"`);

@@ -259,7 +259,7 @@ export function TimesheetPage({ sheet, person, from, to, tz, problem, scheduleNa
         </div>
       </form>
       <Problem problem={problem} />
-      {!sheet && !problem && <p class="muted">Enter an employee code and a range.</p>}
+      {!sheet && !problem && <p class="muted">Choose a person and a range.</p>}
       {sheet && t && (
         <>
           <dl class="facts">

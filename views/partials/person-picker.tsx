@@ -64,7 +64,7 @@ export function PersonPicker(props: PersonPickerProps) {
         hx-vals={JSON.stringify({ pick: JSON.stringify(configOf(props)) })}
       />
       <input type="hidden" name="personId" value={personId === undefined ? "" : String(personId)} />
-      <small class="muted" id={hint}>
+      <small class="muted" id={hint} style="display:block">
         Name or employee code
       </small>
       <div id={results} class="pick-results" aria-live="polite"></div>
