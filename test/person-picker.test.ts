@@ -63,6 +63,7 @@ for (const kind of dbKinds()) {
     const cases = [
       { form: "timesheet", field: "person" },
       { form: "attendance filter", field: "person" },
+      { form: "daily sheet", field: "person" },
       { form: "leave filter", field: "person" },
       { form: "manual event", field: "employeeCode" },
       { form: "leave", field: "employeeCode" },
@@ -76,6 +77,8 @@ for (const kind of dbKinds()) {
           return as(`/reports/timesheet?${q({ from: "2026-01-01", to: "2026-01-31" })}`, { as: "viewer" });
         case "attendance filter":
           return as(`/attendance?${q({})}`, { as: "viewer" });
+        case "daily sheet":
+          return as(`/reports/daily?${q({ date: "2026-01-05" })}`, { as: "viewer" });
         case "leave filter":
           return as(`/leaves?${q({})}`, { as: "viewer" });
         case "manual event":
