@@ -230,7 +230,7 @@ for (const kind of dbKinds()) {
       const fragHtml = await frag.text();
       expect(fragHtml).not.toContain("<html");
       expect(fragHtml).toContain('rel="prev"');
-      expect(await (await as("viewer", "/attendance?person=NOPE-9")).text()).toContain("Nobody has the employee code NOPE-9.");
+      expect(await (await as("viewer", "/attendance?person=NOPE-9")).text()).toContain("Nobody is called NOPE-9");
       expect((await as("viewer", "/attendance?from=yesterday")).status).toBe(422);
 
       const d = addDays(today, -7);
@@ -239,7 +239,7 @@ for (const kind of dbKinds()) {
       expect(await noReason.text()).toContain("Give a reason (at least 3 characters)");
       const unknown = await as("operator", "/attendance", { method: "POST", ...form({ employeeCode: "ZZ-404", kind: "check_in", at: "", reason: "because" }) });
       const unknownHtml = await unknown.text();
-      expect(unknownHtml).toContain("Nobody has the employee code ZZ-404");
+      expect(unknownHtml).toContain("Nobody is called ZZ-404");
       expect(unknownHtml).toContain("Enter the date and time");
       const ok = await as("operator", "/attendance", { method: "POST", ...form({ employeeCode: "GH-1", kind: "check_in", at: `${d}T09:40`, reason: "Came through the loading bay" }) });
       expect(ok.status).toBe(303);

@@ -202,7 +202,7 @@ for (const kind of dbKinds()) {
       expect(await matrixPage.text()).toContain("is after the end date");
       const nobody = await get(`/reports/timesheet?person=NOPE&from=${d1}&to=${d3}`);
       expect(nobody.status).toBe(422);
-      expect(await nobody.text()).toContain("Nobody has the employee code NOPE.");
+      expect(await nobody.text()).toContain("Nobody is called NOPE");
     });
 
     test("CSV downloads parse back", async () => {
@@ -285,12 +285,12 @@ for (const kind of dbKinds()) {
       expect(onlyAda).toContain(`href="/api/v1/reports/daily.csv?date=${d2}&amp;personId=${ids.ada}"`);
       const nobodyDaily = await get(`/reports/daily?date=${d2}&person=R-404`);
       expect(nobodyDaily.status).toBe(422);
-      expect(await nobodyDaily.text()).toContain("Nobody has the employee code R-404.");
+      expect(await nobodyDaily.text()).toContain("Nobody is called R-404");
       const sheet = await (await get(`/reports/timesheet?person=R-1&from=${d1}&to=${d3}`)).text();
       expect(sheet).toContain("Timesheet: Ada");
       expect(sheet).toContain("Office (department)");
       expect(sheet).toContain("Hours worked and minutes late per day");
-      expect(await (await get("/reports/timesheet")).text()).toContain("Enter an employee code and a range.");
+      expect(await (await get("/reports/timesheet")).text()).toContain("Choose a person and a range.");
       const summary = await (await get(`/reports/summary?from=${d1}&to=${d3}`)).text();
       expect(summary).toContain("Lateness trend");
       expect(summary).toContain(`href="/reports/summary?departmentId=${dept.ops}&amp;from=${d1}&amp;to=${d3}"`);

@@ -107,7 +107,7 @@ for (const kind of dbKinds()) {
       // Form assignment by employee code and removal.
       const byCode = await api(`/schedules/${s.id}/assign`, { method: "POST", ...form({ employeeCode: "nobody" }) });
       expect(byCode.status).toBe(422);
-      expect(await byCode.text()).toContain("Nobody has the employee code nobody");
+      expect(await byCode.text()).toContain("Nobody is called nobody");
       expect((await api(`/schedules/${s.id}/assign`, { method: "POST", ...form({}) })).status).toBe(422);
       expect((await api(`/schedules/${s.id}/assign`, { method: "POST", ...form({ employeeCode: "A-1" }) })).status).toBe(303);
       expect((await t.deps.services.people.get(person.id)).scheduleId).toBe(s.id);
@@ -213,7 +213,7 @@ for (const kind of dbKinds()) {
       expect(await page.text()).toContain("is after the end date");
       const unknown = await api("/leaves", { method: "POST", ...form({ employeeCode: "L-404", from: "2026-10-01", to: "2026-10-01" }) });
       const unknownHtml = await unknown.text();
-      expect(unknownHtml).toContain("Nobody has the employee code L-404");
+      expect(unknownHtml).toContain("Nobody is called L-404");
       expect(unknownHtml).not.toContain("personId must be positive");
       const added = await api("/leaves", { method: "POST", ...form({ employeeCode: "L-1", from: "2026-10-01", to: addDays("2026-10-01", 2), kind: "sick", note: "" }) });
       expect(added.status).toBe(303);

@@ -118,11 +118,12 @@ export function registerAttendanceRoutes(r: Router, deps: AppDeps) {
     const q = parsed.data;
     const person = raw.person?.trim() || undefined;
     const filter: EventFilterParams = { ...q, person };
-    let personId = q.personId;
+    // A submitted filter form decides alone: its picked id counts only while the text still names that person.
+    let personId = raw.person === undefined ? q.personId : undefined;
     if (person) {
-      const p = await att.personByCode(person);
-      if (!p) return page(filter, [], 0, `Nobody has the employee code ${person}.`);
-      personId = p.id;
+      const who = await services.people.resolve(person, raw.personId);
+      if ("problem" in who) return page(filter, [], 0, who.problem, 422);
+      personId = who.person.id;
     }
     try {
       const { rows, total } = await att.listEvents({ ...q, personId }, isAdmin(c));
@@ -134,17 +135,13 @@ export function registerAttendanceRoutes(r: Router, deps: AppDeps) {
     }
   });
 
-  /** Employee code, kind, local date-time and reason from the event form → API-shaped input, or field errors. */
+  /** Person (name or employee code), kind, local date-time and reason from the event form → API-shaped input, or field errors. */
   const eventFromForm = async (f: Record<string, string>): Promise<{ input: Record<string, unknown>; errors: Record<string, string> }> => {
     const errors: Record<string, string> = {};
-    const code = (f.employeeCode ?? "").trim();
     let personId: number | undefined;
-    if (!code) errors.employeeCode = "Enter an employee code";
-    else {
-      const p = await att.personByCode(code);
-      if (p) personId = p.id;
-      else errors.employeeCode = `Nobody has the employee code ${code}`;
-    }
+    const who = await services.people.resolve(f.employeeCode ?? "", f.personId);
+    if ("problem" in who) errors.employeeCode = who.problem;
+    else personId = who.person.id;
     const ts = localInputToIso(f.at, tz);
     if (!ts) errors.ts = "Enter the date and time";
     return { input: { personId, kind: f.kind, ts: ts ?? undefined, reason: f.reason ?? "" }, errors };
@@ -236,7 +233,7 @@ export function registerAttendanceRoutes(r: Router, deps: AppDeps) {
     }
   });
 
-  const schedulePage = async (c: Context<AppEnv>, id: number, extra: { errors?: Record<string, string>; status?: number } = {}) => {
+  const schedulePage = async (c: Context<AppEnv>, id: number, extra: { errors?: Record<string, string>; assignPerson?: string; status?: number } = {}) => {
     const schedule = await att.getSchedule(id);
     const off = Number(c.req.query("offset") ?? 0);
     const offset = Number.isInteger(off) && off >= 0 && off <= 10_000_000 ? off : 0;
@@ -248,6 +245,7 @@ export function registerAttendanceRoutes(r: Router, deps: AppDeps) {
         canEdit={canEdit(c)}
         flash={FLASH[c.req.query("done") ?? ""]}
         errors={extra.errors}
+        assignPerson={extra.assignPerson}
         recompute={canEdit(c) ? recomputeView(c) : undefined}
       />,
       { active: "attendance", status: extra.status },
@@ -284,17 +282,17 @@ export function registerAttendanceRoutes(r: Router, deps: AppDeps) {
     const id = idParam(c);
     await att.getSchedule(id);
     const f = await formFields(c);
-    const code = (f.employeeCode ?? "").trim();
+    const text = (f.employeeCode ?? "").trim();
     const dept = f.departmentId ?? "";
     let outcome: RecomputeOutcome;
-    if (code) {
-      const p = await att.personByCode(code);
-      if (!p) return schedulePage(c, id, { errors: { employeeCode: `Nobody has the employee code ${code}` }, status: 422 });
-      outcome = await att.setPersonSchedule(p.id, id, actorOf(c));
+    if (text || f.personId) {
+      const who = await services.people.resolve(text, f.personId);
+      if ("problem" in who) return schedulePage(c, id, { errors: { employeeCode: who.problem }, assignPerson: text, status: 422 });
+      outcome = await att.setPersonSchedule(who.person.id, id, actorOf(c));
     } else if (/^\d{1,9}$/.test(dept)) {
       outcome = await att.setDepartmentSchedule(Number(dept), id, actorOf(c));
     } else {
-      return schedulePage(c, id, { errors: { departmentId: "Choose a department, or enter an employee code" }, status: 422 });
+      return schedulePage(c, id, { errors: { departmentId: "Choose a department, or a person" }, status: 422 });
     }
     return redirectAfterPost(c, `/schedules/${id}?done=assigned&${recomputeParams(outcome)}`);
   });
@@ -353,17 +351,14 @@ export function registerAttendanceRoutes(r: Router, deps: AppDeps) {
     const filter = { person: raw.person?.trim() || undefined, from: raw.from && isDay(raw.from) ? raw.from : undefined, to: raw.to && isDay(raw.to) ? raw.to : undefined };
     const off = Number(raw.offset ?? 0);
     const offset = Number.isInteger(off) && off >= 0 && off <= 10_000_000 ? off : 0;
-    let personId: number | undefined;
     let rows: Awaited<ReturnType<typeof att.listLeaves>> = { rows: [], total: 0 };
-    const p = filter.person ? await att.personByCode(filter.person) : null;
-    if (!filter.person || p) {
-      personId = p?.id;
-      rows = await att.listLeaves({ personId, from: filter.from, to: filter.to, limit: 50, offset });
-    }
+    const who = filter.person ? await services.people.resolve(filter.person, raw.personId) : null;
+    const personProblem = who && "problem" in who ? who.problem : undefined;
+    if (!personProblem) rows = await att.listLeaves({ personId: who && "person" in who ? who.person.id : undefined, from: filter.from, to: filter.to, limit: 50, offset });
     return c.get("render").page(
       "Leave",
-      <LeavesPage {...rows} limit={50} offset={offset} filter={filter} canEdit={canEdit(c)} values={extra.values} errors={extra.errors} flash={FLASH[c.req.query("done") ?? ""]} recompute={canEdit(c) ? recomputeView(c) : undefined} />,
-      { active: "attendance", status: extra.status },
+      <LeavesPage {...rows} limit={50} offset={offset} filter={filter} personProblem={personProblem} filterPersonId={who && "person" in who ? String(who.person.id) : undefined} canEdit={canEdit(c)} values={extra.values} errors={extra.errors} flash={FLASH[c.req.query("done") ?? ""]} recompute={canEdit(c) ? recomputeView(c) : undefined} />,
+      { active: "attendance", status: extra.status ?? (personProblem ? 422 : undefined) },
     );
   };
 
@@ -371,15 +366,15 @@ export function registerAttendanceRoutes(r: Router, deps: AppDeps) {
 
   r.post("/leaves", "operator", async (c) => {
     const f = await formFields(c);
-    const code = (f.employeeCode ?? "").trim();
-    const p = code ? await att.personByCode(code) : null;
+    const who = await services.people.resolve(f.employeeCode ?? "", f.personId);
+    const p = "person" in who ? who.person : null;
     const errors: Record<string, string> = {};
-    if (!p) errors.employeeCode = code ? `Nobody has the employee code ${code}` : "Enter an employee code";
+    if ("problem" in who) errors.employeeCode = who.problem;
     const parsed = leaveCreateSchema.safeParse({ personId: p?.id ?? 0, from: f.from ?? "", to: f.to ?? "", kind: f.kind || undefined, note: f.note ?? "" });
     if (!parsed.success || !p) return leavesPage(c, { values: f, errors: formErrors(parsed, errors), status: 422 });
     try {
       const { recompute } = await att.createLeave(parsed.data, actorOf(c));
-      return redirectAfterPost(c, `/leaves?person=${encodeURIComponent(code)}&done=leave&${recomputeParams(recompute)}`);
+      return redirectAfterPost(c, `/leaves?person=${encodeURIComponent(p.employeeCode)}&done=leave&${recomputeParams(recompute)}`);
     } catch (e) {
       const fields = unprocessable(e);
       if (fields) return leavesPage(c, { values: f, errors: fields, status: 422 });

@@ -11,6 +11,7 @@ import { registerSseRoutes } from "./sse";
 import { registerWebcamRoutes } from "./webcam";
 import { registerKioskRoutes } from "./kiosk";
 import { registerPeopleRoutes } from "./people";
+import { registerPersonPickerRoutes } from "./person-picker";
 import { registerAttendanceRoutes } from "./attendance";
 import { registerAttendanceApi } from "./api-attendance";
 import { registerReportRoutes } from "./reports";
@@ -21,6 +22,7 @@ import { registerSystemRoutes } from "./system";
 export function registerRoutes(r: Router, deps: AppDeps) {
   registerSystemRoutes(r, deps);
   registerAuthRoutes(r, deps);
+  registerPersonPickerRoutes(r, deps);
   registerPeopleRoutes(r, deps);
   const api = new Api(r);
   const recognition = registerRecognitionRoutes(r, api, deps);

@@ -25,9 +25,16 @@ import type { Router } from "./router";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/** Query → schema with defaults filled in; the problem as one sentence when it does not fit. */
-function pageQuery<S extends z.ZodType>(c: Context, schema: S, defaults: Record<string, string>): { data?: z.infer<S>; problem?: string; raw: Record<string, string> } {
-  const raw = { ...defaults, ...Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== "")) };
+/**
+ * Query → schema with defaults filled in and `overrides` on top (an undefined override drops the key);
+ * the problem as one sentence when it does not fit.
+ */
+function pageQuery<S extends z.ZodType>(c: Context, schema: S, defaults: Record<string, string>, overrides: Record<string, string | undefined> = {}): { data?: z.infer<S>; problem?: string; raw: Record<string, string> } {
+  const raw: Record<string, string> = { ...defaults, ...Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== "")) };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete raw[k];
+    else raw[k] = v;
+  }
   const r = schema.safeParse(raw);
   return r.success ? { data: r.data, raw } : { problem: Object.values(fieldErrors(r.error)).join(" "), raw };
 }
@@ -64,18 +71,24 @@ export function registerReportRoutes(r: Router, api: Api, deps: AppDeps) {
     return c.get("render").page("Reports", <ReportsIndex departments={await services.people.departmentOptions()} today={m.today} monthFrom={m.from} monthTo={m.to} />, { active: "reports" });
   });
 
-  /** The optional employee-code filter of a report page → personId, or the problem when nobody has it. */
-  const personFilter = async (c: Context): Promise<{ person?: string; personId?: string; problem?: string }> => {
-    const person = c.req.query("person")?.trim() || undefined;
-    if (!person) return {};
-    const p = await services.attendance.personByCode(person);
-    return p ? { person, personId: String(p.id) } : { person, problem: `Nobody has the employee code ${person}.` };
+  /**
+   * The optional person filter of a report page (name or employee code, with the picked id) → the
+   * personId to use, or the problem. A submitted filter form decides alone: its picked id counts only
+   * while the text still names that person, and an empty box means everyone.
+   */
+  const personFilter = async (c: Context): Promise<{ person?: string; ids: Record<string, string | undefined>; problem?: string }> => {
+    const raw = c.req.query("person");
+    if (raw === undefined) return { ids: {} };
+    const person = raw.trim() || undefined;
+    if (!person) return { ids: { personId: undefined } };
+    const who = await services.people.resolve(person, c.req.query("personId"));
+    return "person" in who ? { person, ids: { personId: String(who.person.id) } } : { person, ids: { personId: undefined }, problem: who.problem };
   };
 
   r.get("/reports/daily", "viewer", async (c) => {
     const departments = await services.people.departmentOptions();
     const who = await personFilter(c);
-    const q = pageQuery(c, dailyQuerySchema, { date: month().today, ...(who.personId ? { personId: who.personId } : {}) });
+    const q = pageQuery(c, dailyQuerySchema, { date: month().today }, who.ids);
     const view = (extra: { report?: Awaited<ReturnType<typeof reports.daily>>; problem?: string }) => (
       <DailyPage date={q.data?.date ?? q.raw.date ?? ""} departmentId={q.data?.departmentId ?? optionalNumber(q.raw.departmentId)} person={who.person} personId={q.data?.personId} departments={departments} tz={tz} {...extra} />
     );
@@ -95,11 +108,11 @@ export function registerReportRoutes(r: Router, api: Api, deps: AppDeps) {
     const from = raw.from || m.from;
     const to = raw.to || m.to;
     const code = raw.person?.trim();
-    let personId = raw.personId;
+    let personId = raw.person === undefined ? raw.personId : undefined;
     if (code) {
-      const p = await services.attendance.personByCode(code);
-      if (!p) return render(c, "Timesheet", <TimesheetPage person={code} from={from} to={to} tz={tz} problem={`Nobody has the employee code ${code}.`} />, 422);
-      personId = String(p.id);
+      const who = await services.people.resolve(code, raw.personId);
+      if ("problem" in who) return render(c, "Timesheet", <TimesheetPage person={code} from={from} to={to} tz={tz} problem={who.problem} />, 422);
+      personId = String(who.person.id);
     }
     if (!personId) return render(c, "Timesheet", <TimesheetPage from={from} to={to} tz={tz} />);
     const parsed = timesheetQuerySchema.safeParse({ personId, from, to });
@@ -136,7 +149,7 @@ export function registerReportRoutes(r: Router, api: Api, deps: AppDeps) {
     const m = month();
     const departments = await services.people.departmentOptions();
     const who = await personFilter(c);
-    const q = pageQuery(c, matrixQuerySchema, { from: m.from, to: m.to, ...(who.personId ? { personId: who.personId } : {}) });
+    const q = pageQuery(c, matrixQuerySchema, { from: m.from, to: m.to }, who.ids);
     const view = (extra: { matrix?: Awaited<ReturnType<typeof reports.matrix>>; problem?: string }) => (
       <MatrixPage departments={departments} departmentId={q.data?.departmentId ?? optionalNumber(q.raw.departmentId)} person={who.person} personId={q.data?.personId} from={q.raw.from ?? m.from} to={q.raw.to ?? m.to} {...extra} />
     );

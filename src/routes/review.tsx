@@ -46,7 +46,10 @@ export function registerReviewRoutes(r: Router, deps: AppDeps) {
   r.post(
     "/unknown/:group/assign",
     "operator",
-    act(async (c, groupId, f) => outcome(await review.assignByCode(groupId, f.employeeCode ?? "", actorOf(c)), `Employee ${f.employeeCode}`)),
+    act(async (c, groupId, f) => {
+      const text = f.person ?? f.employeeCode ?? "";
+      return outcome(await review.assignPicked(groupId, text, f.personId, actorOf(c)), `Employee ${text.trim()}`);
+    }),
   );
   r.post(
     "/unknown/:group/dismiss",

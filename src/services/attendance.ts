@@ -689,11 +689,6 @@ export class AttendanceService {
     return this.d.repo.cameraOptions();
   }
 
-  /** The person with exactly this employee code, or null. */
-  personByCode(code: string) {
-    return this.d.repo.personByCode(code.trim());
-  }
-
   /** The stored status of a person's day, or null when it was never computed. */
   status(personId: number, day: string) {
     return this.d.repo.status(personId, day);

@@ -23,6 +23,12 @@ export const IMPORT_MAX_ROWS = 20_000;
 
 export const CSV_COLUMNS = ["employee_code", "name", "department", "email", "active", "notes", "consent_at"] as const;
 
+/** How many matches the person picker lists. */
+export const PICK_LIMIT = 8;
+
+/** A person field's outcome: the person, or what is wrong (with the namesakes when the name is shared). */
+export type PersonPick = { person: PersonView } | { problem: string; candidates?: PersonView[] };
+
 function validation(fields: Record<string, string>, message = "Validation failed"): HttpError {
   return new HttpError(422, message, { fields });
 }
@@ -109,11 +115,37 @@ export class PeopleService {
     return p;
   }
 
-  /** The person with this employee code (exact), or a 422 naming the field. */
-  async byCode(code: string, field = "employeeCode"): Promise<PersonRow> {
-    const [p] = await this.people.byCodes([code.trim()]);
-    if (!p) throw validation({ [field]: `Nobody has the employee code ${code.trim() || "(empty)"}` });
-    return p;
+  /** People whose name, employee code or email contains `q`, for the person picker. */
+  async pickSearch(q: string, limit = PICK_LIMIT): Promise<PersonView[]> {
+    const text = q.trim();
+    if (!text) return [];
+    return (await this.people.list({ q: text, sort: "name", limit, offset: 0 })).rows;
+  }
+
+  /**
+   * Who a person field means: the picked id while the typed text still names that person, else the
+   * person with that employee code, else the one person with exactly that name.
+   */
+  async resolve(text: string, pickedId?: string): Promise<PersonPick> {
+    const typed = text.trim();
+    if (pickedId && /^\d{1,9}$/.test(pickedId)) {
+      const p = await this.people.get(Number(pickedId));
+      if (p && (!typed || typed.toLowerCase() === p.name.trim().toLowerCase() || typed === p.employeeCode)) return { person: p };
+    }
+    if (!typed) return { problem: "Choose a person" };
+    const [byCode] = await this.people.byCodes([typed]);
+    if (byCode) return { person: (await this.people.get(byCode.id))! };
+    const named = await this.people.byName(typed);
+    if (named.length === 1) return { person: named[0]! };
+    if (named.length > 1) return { problem: `Several people are called ${typed}: pick one from the list`, candidates: named };
+    return { problem: `Nobody is called ${typed}` };
+  }
+
+  /** {@link resolve}, or a 422 naming the form field. */
+  async resolveOrFail(text: string, pickedId: string | undefined, field: string): Promise<PersonView> {
+    const r = await this.resolve(text, pickedId);
+    if ("problem" in r) throw validation({ [field]: r.problem });
+    return r.person;
   }
 
   private async checkRefs(input: { employeeCode?: string; departmentId?: number | null }, exceptId?: number) {

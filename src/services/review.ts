@@ -28,9 +28,9 @@ export class ReviewService {
     return { groups: groups.map((g) => ({ ...g, candidate: g.personId !== null ? names.get(g.personId)! : null })), total };
   }
 
-  /** Assigns by employee code (what an operator knows). */
-  async assignByCode(groupId: number, code: string, actor: Actor): Promise<ReviewOutcome> {
-    const p = await this.d.people.byCode(code);
+  /** Assigns to the person the operator picked or typed (name or employee code). */
+  async assignPicked(groupId: number, text: string, pickedId: string | undefined, actor: Actor): Promise<ReviewOutcome> {
+    const p = await this.d.people.resolveOrFail(text, pickedId, "person");
     return this.assign(groupId, p.id, actor);
   }
 

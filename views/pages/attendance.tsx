@@ -1,3 +1,4 @@
+import { PersonPicker } from "../partials/person-picker";
 import type { EventView } from "../../src/db/repos/attendance";
 import { formatClock, localDay } from "../../src/domain/time";
 import { Panel } from "../layout";
@@ -71,10 +72,7 @@ export function AttendancePage(props: {
           <label for="f-to">To</label>
           <input id="f-to" name="to" type="date" value={f.to ?? ""} />
         </div>
-        <div>
-          <label for="f-person">Employee code</label>
-          <input id="f-person" name="person" value={f.person ?? ""} autocomplete="off" />
-        </div>
+        <PersonPicker id="f-person" label="Person" name="person" value={f.person} personId={f.personId} placeholder="Everyone" />
         <div>
           <label for="f-dept">Department</label>
           <select id="f-dept" name="departmentId">
@@ -196,12 +194,7 @@ export function EventForm({ values = {}, errors = {}, event, tz }: { values?: Fo
       <form id="event-form" method="post" action={action} hx-post={action} hx-target="#event-form" hx-select="#event-form" hx-swap="outerHTML" novalidate>
         {errors._ && <Flash kind="bad">{errors._}</Flash>}
         <div class="form-grid">
-          <div>
-            <label for="e-code">Employee code</label>
-            <input id="e-code" name="employeeCode" value={values.employeeCode ?? ""} required aria-invalid={errors.employeeCode || errors.personId ? "true" : undefined} />
-            <FieldError errors={errors} name="employeeCode" />
-            <FieldError errors={errors} name="personId" />
-          </div>
+          <PersonPicker id="e-code" label="Person" name="employeeCode" value={values.employeeCode} personId={values.personId} required error={errors.employeeCode ?? errors.personId} />
           <div>
             <label for="e-kind">Event</label>
             <select id="e-kind" name="kind">

@@ -1,3 +1,4 @@
+import { PersonPicker } from "../partials/person-picker";
 import type { Child } from "hono/jsx";
 import { DAY_STATE_LABELS, STATUS_CODES, STATUS_LABELS, hhmm, punchLabel, punchLabeller, ATTENDANCE_STATUSES } from "../../src/domain/attendance/report";
 import { parseDay, weekday } from "../../src/domain/time";
@@ -101,8 +102,7 @@ export function ReportsIndex({ departments, today, monthFrom, monthTo }: { depar
         <form class="card" method="get" action="/reports/timesheet">
           <h2>Timesheet</h2>
           <p class="muted">One person's days over a range, with totals.</p>
-          <label for="i-person">Employee code</label>
-          <input id="i-person" name="person" required />
+          <PersonPicker id="i-person" label="Person" name="person" required />
           <label for="i-tfrom">From</label>
           <input id="i-tfrom" name="from" type="date" value={monthFrom} />
           <label for="i-tto">To</label>
@@ -159,13 +159,8 @@ function Counts({ counts }: { counts: DailyReport["counts"] }) {
   );
 }
 
-function PersonInput({ person }: { person?: string }) {
-  return (
-    <div>
-      <label for="r-person">Employee code</label>
-      <input id="r-person" name="person" value={person ?? ""} placeholder="Everyone" />
-    </div>
-  );
+function PersonInput({ person, personId }: { person?: string; personId?: number }) {
+  return <PersonPicker id="r-person" label="Person" name="person" value={person} personId={personId} placeholder="Everyone" />;
 }
 
 export function DailyPage({ date, departmentId, person, personId, departments, report, tz, problem }: { date: string; departmentId?: number; person?: string; personId?: number; departments: Option[]; report?: DailyReport; tz: string; problem?: string }) {
@@ -182,7 +177,7 @@ export function DailyPage({ date, departmentId, person, personId, departments, r
           <label for="r-dept">Department</label>
           <DepartmentSelect departments={departments} value={departmentId} />
         </div>
-        <PersonInput person={person} />
+        <PersonInput person={person} personId={personId} />
         <div>
           <button type="submit">Show</button>
         </div>
@@ -250,10 +245,7 @@ export function TimesheetPage({ sheet, person, from, to, tz, problem, scheduleNa
   return (
     <Panel title={sheet ? `Timesheet: ${sheet.person.name}` : "Timesheet"} actions={sheet && <Exports kind="timesheet" params={params} />}>
       <form class="filters" method="get" action="/reports/timesheet">
-        <div>
-          <label for="t-person">Employee code</label>
-          <input id="t-person" name="person" value={person ?? sheet?.person.employeeCode ?? ""} required />
-        </div>
+        <PersonPicker id="t-person" label="Person" name="person" value={person ?? sheet?.person.name} personId={sheet?.person.id} required />
         <div>
           <label for="t-from">From</label>
           <input id="t-from" name="from" type="date" value={from} />
@@ -267,7 +259,7 @@ export function TimesheetPage({ sheet, person, from, to, tz, problem, scheduleNa
         </div>
       </form>
       <Problem problem={problem} />
-      {!sheet && !problem && <p class="muted">Enter an employee code and a range.</p>}
+      {!sheet && !problem && <p class="muted">Choose a person and a range.</p>}
       {sheet && t && (
         <>
           <dl class="facts">
@@ -472,7 +464,7 @@ export function MatrixPage({ matrix, departments, departmentId, person, personId
           <label for="r-dept">Department</label>
           <DepartmentSelect departments={departments} value={departmentId} />
         </div>
-        <PersonInput person={person} />
+        <PersonInput person={person} personId={personId} />
         <div>
           <label for="m-from">From</label>
           <input id="m-from" name="from" type="date" value={from} />

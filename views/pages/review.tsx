@@ -1,3 +1,4 @@
+import { PersonPicker } from "../partials/person-picker";
 import { Panel } from "../layout";
 import { Flash, Pager, fmtDateTime } from "../partials/common";
 import type { UnknownFaceRow } from "../../src/db/repos/cameras";
@@ -43,7 +44,7 @@ export function ReviewPage({ groups, total, limit, offset, tz, flash, flashBad, 
                 <button type="submit">Enrol as new person</button>
               </form>
               <form method="post" action={`/unknown/${g.groupId}/assign`} class="inline-form">
-                <input name="employeeCode" placeholder="Employee code" required maxlength={64} aria-label="Employee code of an enrolled person" />
+                <PersonPicker id={`assign-${g.groupId}`} label="Add to an enrolled person" name="person" required />
                 <button type="submit" class="secondary">
                   Add to this person
                 </button>

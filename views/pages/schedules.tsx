@@ -1,3 +1,4 @@
+import { PersonPicker } from "../partials/person-picker";
 import type { HolidayRow, LeaveView, ScheduleView } from "../../src/db/repos/schedules";
 import type { WeeklyPattern } from "../../src/domain/attendance";
 import { WEEKDAY_NAMES } from "../../src/domain/attendance";
@@ -200,7 +201,7 @@ export interface ScheduleDetail {
   allDepartments: Option[];
 }
 
-export function SchedulePage({ d, canEdit, flash, errors = {}, recompute }: { d: ScheduleDetail; canEdit: boolean; flash?: string; errors?: Errors; recompute?: RecomputeView }) {
+export function SchedulePage({ d, canEdit, flash, errors = {}, assignPerson, recompute }: { d: ScheduleDetail; canEdit: boolean; flash?: string; errors?: Errors; assignPerson?: string; recompute?: RecomputeView }) {
   const s = d.schedule;
   const p = s.pattern as WeeklyPattern;
   return (
@@ -330,11 +331,7 @@ export function SchedulePage({ d, canEdit, flash, errors = {}, recompute }: { d:
         )}
         {canEdit && (
           <form class="inline-form" method="post" action={`/schedules/${s.id}/assign`}>
-            <div>
-              <label for="assign-person">Give a person this schedule (employee code)</label>
-              <input id="assign-person" name="employeeCode" maxlength={64} aria-invalid={errors.employeeCode ? "true" : undefined} />
-              <FieldError errors={errors} name="employeeCode" />
-            </div>
+            <PersonPicker id="assign-person" label="Give a person this schedule" name="employeeCode" value={assignPerson} error={errors.employeeCode} />
             <div class="actions">
               <button type="submit">Assign</button>
             </div>
@@ -435,6 +432,9 @@ export function LeavesPage(props: {
   offset: number;
   filter: { person?: string; from?: string; to?: string };
   canEdit: boolean;
+  /** Why the person filter matches nobody (or several people). */
+  personProblem?: string;
+  filterPersonId?: string;
   values?: FormValues;
   errors?: Errors;
   flash?: string;
@@ -453,10 +453,7 @@ export function LeavesPage(props: {
       {props.flash && <Flash>{props.flash}</Flash>}
       <RecomputeStatus r={props.recompute} />
       <form class="filters" method="get" action="/leaves" role="search">
-        <div>
-          <label for="l-person">Employee code</label>
-          <input id="l-person" name="person" value={filter.person ?? ""} />
-        </div>
+        <PersonPicker id="l-person" label="Person" name="person" value={filter.person} personId={props.filterPersonId} placeholder="Everyone" error={props.personProblem} />
         <div>
           <label for="l-from">From</label>
           <input id="l-from" name="from" type="date" value={filter.from ?? ""} />
@@ -514,12 +511,7 @@ export function LeavesPage(props: {
         <>
           <h2>Record leave</h2>
           <form id="leave-form" class="inline-form" method="post" action={`/leaves${qs(filter)}`} novalidate>
-            <div>
-              <label for="lf-code">Employee code</label>
-              <input id="lf-code" name="employeeCode" value={values.employeeCode ?? ""} required aria-invalid={errors.employeeCode || errors.personId ? "true" : undefined} />
-              <FieldError errors={errors} name="employeeCode" />
-              <FieldError errors={errors} name="personId" />
-            </div>
+            <PersonPicker id="lf-code" label="Person" name="employeeCode" value={values.employeeCode} personId={values.personId} required error={errors.employeeCode ?? errors.personId} />
             <div>
               <label for="lf-from">First day</label>
               <input id="lf-from" name="from" type="date" value={values.from ?? ""} required aria-invalid={errors.from ? "true" : undefined} />

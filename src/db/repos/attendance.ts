@@ -173,11 +173,6 @@ export class AttendanceRepo {
       .orderBy(asc(people.id));
   }
 
-  async personByCode(code: string): Promise<{ id: number; name: string; employeeCode: string } | null> {
-    const [r] = await this.db.select({ id: people.id, name: people.name, employeeCode: people.employeeCode }).from(people).where(eq(people.employeeCode, code));
-    return r ?? null;
-  }
-
   // ------------------------------------------------------------ stored statuses
 
   /** Stored statuses in [from, to] (days), of these people or of everyone. */

@@ -108,6 +108,18 @@ export class PeopleRepo {
     return this.db.select().from(people).where(inArray(people.employeeCode, codes));
   }
 
+  /** People whose name is exactly this (case and surrounding spaces ignored), at most `limit`. */
+  async byName(name: string, limit = 20): Promise<PersonView[]> {
+    const rows = await this.db
+      .select(personView)
+      .from(people)
+      .leftJoin(departments, eq(departments.id, people.departmentId))
+      .where(sql`lower(trim(${people.name})) = lower(${name.trim()})`)
+      .orderBy(asc(people.employeeCode))
+      .limit(limit);
+    return rows as PersonView[];
+  }
+
   async codeTaken(code: string, exceptId?: number): Promise<boolean> {
     const [r] = await this.db.select({ id: people.id }).from(people).where(eq(people.employeeCode, code));
     return !!r && r.id !== exceptId;
