@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps) {
     c.set("render", renderer(c, pages));
     await next();
     if (c.req.path.startsWith("/assets/")) return;
-    log.info("request", {
+    log.debug("request", {
       requestId: c.get("requestId"),
       method: c.req.method,
       path: c.req.path,

@@ -128,6 +128,10 @@ export const configSchema = z.object({
     .optional()
     .describe("Key prefix for the media objects in the bucket (e.g. clockface/site-a)"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info").describe("Least severe log level written"),
+  LOG_FORMAT: z
+    .enum(["auto", "pretty", "json"])
+    .default("auto")
+    .describe("Log lines as readable text (pretty: time, level, message, key=value) or one JSON object per line (json); auto is pretty when stdout is a terminal"),
 });
 
 export type Config = z.infer<typeof configSchema> & { BASE_URL: string };

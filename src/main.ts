@@ -4,7 +4,6 @@ import { createLogger } from "./lib/log";
 import { build } from "./server";
 import { AtRestKeyError } from "./services/at-rest";
 
-const bootLog = createLogger("info");
 let config;
 try {
   config = loadConfig(process.env);
@@ -16,7 +15,8 @@ try {
   throw e;
 }
 
-const log = createLogger(config.LOG_LEVEL);
+const log = createLogger(config.LOG_LEVEL, {}, { format: config.LOG_FORMAT });
+const bootLog = createLogger("info", {}, { format: config.LOG_FORMAT });
 let built;
 try {
   built = await build(config, { log, pgliteAssets: (globalThis as { __clockfacePgliteAssets?: () => Promise<Record<string, unknown>> }).__clockfacePgliteAssets });
@@ -37,7 +37,9 @@ const server = Bun.serve({
   idleTimeout: 0,
   maxRequestBodySize: config.MAX_BODY_BYTES + 1024 * 1024,
 });
-log.info("listening", { url: `http://${server.hostname}:${server.port}`, db: built.deps.database.kind, tz: config.TZ });
+// BASE_URL is what people open; without it, localhost and the port actually bound (PORT=0 picks one).
+const openAt = process.env.BASE_URL ? config.BASE_URL : `http://localhost:${server.port}`;
+log.info(`Clockface is running: open ${openAt}`, { url: openAt, listen: `${server.hostname}:${server.port}`, db: built.deps.database.kind, tz: config.TZ });
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -40,7 +40,7 @@ export async function build(
   config: Config,
   opts: { log?: Logger; pgSchema?: string; inMemory?: boolean; pgliteAssets?: () => Promise<Record<string, unknown>>; engine?: boolean } = {},
 ): Promise<Built> {
-  const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const log = opts.log ?? createLogger(config.LOG_LEVEL, {}, { format: config.LOG_FORMAT });
   const database = await openDatabase({
     url: config.DATABASE_URL,
     dataDir: opts.inMemory ? undefined : config.DATA_DIR,

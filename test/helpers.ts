@@ -4,7 +4,7 @@ import type { SQL } from "drizzle-orm";
 import { loadConfig, type Config } from "../src/config";
 import { build, type Built } from "../src/server";
 import type { UserRole } from "../src/services/auth";
-import { createLogger } from "../src/lib/log";
+import { createLogger, type Logger } from "../src/lib/log";
 
 export type DbKind = "pglite" | "postgres";
 
@@ -27,7 +27,7 @@ export interface TestApp extends Built {
 }
 
 /** The real app on a fresh database: in-memory PGlite, or a throwaway schema on PostgreSQL. */
-export async function makeApp(kind: DbKind, env: Record<string, string> = {}, opts: { engine?: boolean } = {}): Promise<TestApp> {
+export async function makeApp(kind: DbKind, env: Record<string, string> = {}, opts: { engine?: boolean; log?: Logger } = {}): Promise<TestApp> {
   const pgSchema = kind === "postgres" ? `t_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}` : undefined;
   const config = loadConfig({
     LOG_LEVEL: "silent",
@@ -37,7 +37,7 @@ export async function makeApp(kind: DbKind, env: Record<string, string> = {}, op
     ...(kind === "postgres" ? { DATABASE_URL: process.env.TEST_DATABASE_URL } : {}),
     ...env,
   });
-  const built = await build(config, { log: createLogger("silent"), pgSchema, inMemory: true, engine: opts.engine ?? false });
+  const built = await build(config, { log: opts.log ?? createLogger("silent"), pgSchema, inMemory: true, engine: opts.engine ?? false });
   await built.engineReady;
   const cookies = new Map<string, string>();
   const keys = new Map<string, string>();

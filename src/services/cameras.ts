@@ -6,6 +6,7 @@ import sharp from "sharp";
 import type { Actor, AuditService } from "../db/repos/audit";
 import type { CameraRow, CamerasRepo } from "../db/repos/cameras";
 import { isUniqueViolation } from "../db/client";
+import { newConnectionWatch, watchConnection } from "../domain/camera-connection";
 import { CAMERA_DESTINATION, maskUrl, parseCameraUrl } from "../domain/camera-url";
 import { iou } from "../domain/face/nms";
 import type { Box } from "../domain/face/types";
@@ -83,6 +84,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 class CameraRunner {
   private worker: Worker | null = null;
   private source: SourceStatus = { state: "connecting", fpsIn: 0, framesIn: 0, dropped: 0, lastFrameAt: null, attempts: 0 };
+  private connection = newConnectionWatch();
   private stopped = false;
   private nextId = 1;
   private pending = new Map<number, (f: Frame | null) => void>();
@@ -133,6 +135,7 @@ class CameraRunner {
     const parsed = parseCameraUrl(this.camera.url, { allowFiles: this.d.allowFiles });
     if (!parsed.ok) {
       this.source = { ...this.source, state: "error", reason: parsed.message };
+      this.watchConnection();
       return;
     }
     const options: CameraSourceOptions = { url: parsed.url, kind: parsed.kind, width: this.d.width, fps: this.camera.fps };
@@ -143,7 +146,10 @@ class CameraRunner {
         if (this.worker !== w) return;
         const changed = m.status.state !== this.source.state || m.status.reason !== this.source.reason;
         this.source = m.status;
-        if (changed) this.d.onStatus(this.camera, this.status());
+        if (changed) {
+          this.watchConnection();
+          this.d.onStatus(this.camera, this.status());
+        }
       } else if (m.type === "frame") {
         this.pending.get(m.id)?.(m.frame);
         this.pending.delete(m.id);
@@ -171,6 +177,13 @@ class CameraRunner {
     w.on("error", (e) => died(e.message));
     w.on("exit", (code) => died(`exit code ${code}`));
     w.postMessage({ type: "start", options } satisfies CameraWorkerIn);
+  }
+
+  /** Logs the connection going down, failing for another reason, or coming back (not every retry). */
+  private watchConnection() {
+    const { watch, line } = watchConnection(this.connection, this.source, Date.now());
+    this.connection = watch;
+    if (line) this.d.log[line.level](line.msg, { camera: this.camera.id, name: this.camera.name, ...line.fields });
   }
 
   /** Terminates the worker as a crash would (tests and the admin "restart" action). */
