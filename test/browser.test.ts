@@ -94,8 +94,10 @@ describe("in Chromium", () => {
     await eventually(async () => (await page.locator("h1").first().textContent({ timeout: 5000 }))?.trim(), "Alan Turing");
 
     await page.click("button:has-text('Delete')");
-    await page.waitForURL(/\/people\?done=deleted/);
-    await eventually(async () => ((await page.locator(".flash").first().textContent({ timeout: 5000 })) ?? "").includes("Person deleted"), true);
+    await page.waitForURL(/\/erasures\/\d+\?done=erased/);
+    await eventually(async () => ((await page.locator(".flash").first().textContent({ timeout: 5000 })) ?? "").includes("Person erased"), true);
+    await page.screenshot({ path: join(artifacts, "erasure-report.png"), fullPage: true });
+    await page.goto(`${srv.url}/people`);
     await page.fill("#q", "turing");
     await eventually(async () => ((await page.locator("#people-table").first().textContent({ timeout: 5000 })) ?? "").includes("Nobody matches these filters."), true);
     await page.screenshot({ path: join(artifacts, "people-after-delete.png"), fullPage: true });
