@@ -36,7 +36,7 @@ describe("motion-gated cameras", () => {
 
   const status = async (id: number) => (await (await t.req(`/api/v1/cameras/${id}`, { as: "viewer" })).json()).status;
   const add = async (name: string, file: string) => {
-    const r = await t.req("/api/v1/cameras", { as: "operator", method: "POST", ...json({ name, url: `file://${file}`, direction: "in", fps: 5 }) });
+    const r = await t.req("/api/v1/cameras", { as: "admin", method: "POST", ...json({ name, url: `file://${file}`, direction: "in", fps: 5 }) });
     expect(r.status).toBe(201);
     return (await r.json()).id as number;
   };
@@ -52,7 +52,7 @@ describe("motion-gated cameras", () => {
     expect(page).toContain("Skipped, nothing moved");
     expect(Number(page.match(/Skipped, nothing moved<\/dt><dd>(\d+)<\/dd>/)?.[1])).toBeGreaterThanOrEqual(s.skippedStill);
     expect(await (await t.req("/cameras", { as: "viewer" })).text()).toContain("Skipped (still)");
-    expect((await t.req(`/api/v1/cameras/${id}`, { as: "operator", method: "DELETE" })).status).toBe(204);
+    expect((await t.req(`/api/v1/cameras/${id}`, { as: "admin", method: "DELETE" })).status).toBe(204);
   });
 
   test("people walking in the crowd video are still detected: its frames are analysed, not skipped", async () => {
@@ -64,6 +64,6 @@ describe("motion-gated cameras", () => {
     expect(s.facesTooSmall).toBeGreaterThan(2 * s.processed);
     // Nearly every frame has motion (the 4.2 s clip loops; a frame or two around the loop may repeat).
     expect(s.skippedStill).toBeLessThanOrEqual(Math.max(2, s.processed / 10));
-    expect((await t.req(`/api/v1/cameras/${id}`, { as: "operator", method: "DELETE" })).status).toBe(204);
+    expect((await t.req(`/api/v1/cameras/${id}`, { as: "admin", method: "DELETE" })).status).toBe(204);
   });
 });

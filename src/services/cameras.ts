@@ -216,7 +216,8 @@ class CameraRunner {
   private async process(frame: Frame) {
     // Nothing moved since the last analysed frame and no face in it is still undecided: the faces in
     // view are the ones already tracked, so detection is skipped and their tracks are held.
-    if (!this.gate.check(frame.at, frame.thumb, this.tracks.some((t) => !t.decided && t.lastSeenAt === this.lastAnalysedAt)).analyse) {
+    const gate = this.gate.check(frame.at, frame.thumb, this.tracks.some((t) => !t.decided && t.lastSeenAt === this.lastAnalysedAt));
+    if (!gate.analyse) {
       this.skippedStill++;
       const { tracks, finished } = this.tracker.hold(frame.at);
       this.tracks = tracks;
@@ -224,6 +225,9 @@ class CameraRunner {
       return;
     }
     this.lastAnalysedAt = frame.at;
+    // Something moved, or frames were skipped since: someone else may now stand where an identified
+    // person stood, so every face is embedded afresh instead of keeping the identity of its box.
+    if (gate.reason === "motion" || gate.reason === "periodic") this.identified = [];
     let observations: (Observation<FrameRef> & { reused?: boolean })[] = [];
     if (this.d.faces.status().ready) {
       // Faces of tracks already decided are not embedded again: their identity is final.
