@@ -37,9 +37,7 @@ export function SetupForm({ values = {}, errors = {} }: { values?: Record<string
         <label for="email">E-mail</label>
         <input id="email" name="email" type="email" required value={values.email ?? ""} style="width:100%" />
         {errors.email && <div class="field-error">{errors.email}</div>}
-        <label for="password">Password (10 characters or more)</label>
-        <input id="password" name="password" type="password" autocomplete="new-password" required minlength={10} style="width:100%" />
-        {errors.password && <div class="field-error">{errors.password}</div>}
+        <PasswordField id="password" label="Password (10 characters or more)" autocomplete="new-password" error={errors.password} />
         <p>
           <button type="submit">Create administrator</button>
         </p>
@@ -60,16 +58,23 @@ export function ChangePasswordForm({ errors = {}, done }: { errors?: Record<stri
         <p class="muted">Your other sessions are signed out; this one stays signed in.</p>
       )}
       <form method="post" action="/account/password">
-        <label for="current">Current password</label>
-        <input id="current" name="current" type="password" autocomplete="current-password" required style="width:100%" />
-        {errors.current && <div class="field-error">{errors.current}</div>}
-        <label for="password">New password (10 characters or more; a phrase of several unrelated words is best)</label>
-        <input id="password" name="password" type="password" autocomplete="new-password" required minlength={10} style="width:100%" />
-        {errors.password && <div class="field-error">{errors.password}</div>}
+        <PasswordField id="current" label="Current password" autocomplete="current-password" error={errors.current} />
+        <PasswordField id="password" label="New password (10 characters or more; a phrase of several unrelated words is best)" autocomplete="new-password" error={errors.password} />
         <p>
           <button type="submit">Change password</button>
         </p>
       </form>
     </section>
+  );
+}
+
+/** A labelled password input with its error; a new password must have 10 characters or more. */
+function PasswordField({ id, label, autocomplete, error }: { id: string; label: string; autocomplete: "new-password" | "current-password"; error?: string }) {
+  return (
+    <>
+      <label for={id}>{label}</label>
+      <input id={id} name={id} type="password" autocomplete={autocomplete} required minlength={autocomplete === "new-password" ? 10 : undefined} style="width:100%" />
+      {error && <div class="field-error">{error}</div>}
+    </>
   );
 }
