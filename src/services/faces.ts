@@ -399,7 +399,6 @@ export class FaceService {
     const extra = pending ? { modelId: pending, embedding: (await this.engine().embedCrops([face.crop!], pending)).embeddings[0]! } : null;
 
     const rel = join("faces", String(personId), `${crypto.randomUUID()}.jpg`);
-    const abs = this.cropAbs(rel);
     const staged = await this.d.files.stage("faces", rel);
     let row: FaceRow;
     try {
@@ -407,7 +406,6 @@ export class FaceService {
       row = await this.d.faces.insert({ personId, cropPath: rel, quality: face.quality, source, modelId: model.id, embedding: face.embedding });
       if (extra) await this.d.faces.saveEmbeddings([{ faceId: row.id, ...extra }]);
     } catch (e) {
-      rmSync(`${abs}.tmp`, { force: true });
       await this.d.files.abandon(staged, "faces", rel);
       if (isForeignKeyViolation(e)) throw new HttpError(409, `${person.name} was deleted while this photo was being enrolled`);
       throw e;
