@@ -86,7 +86,6 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     files,
     people,
     audit,
-    mediaDir,
     crops,
     recognizer: defaultModels().recognizer,
     recognizers: loadManifest().models.filter((m): m is ModelOfRole<"recognizer"> => m.role === "recognizer"),
