@@ -310,7 +310,7 @@ for (const kind of dbKinds()) {
         }
         const migration = (store: LocalMediaStore) => {
           const sealed = new SealedMediaStore(store, key, logger);
-          return new AtRestMigration({ repo: new AtRestRepo(db), settings: new SettingsRepo(db), atRest: key, crops: sealed, media: sealed, log: logger, batch: 2 });
+          return new AtRestMigration({ repo: new AtRestRepo(db), settings: new SettingsRepo(db), atRest: key, crops: sealed, media: sealed, files: t.deps.services.files, log: logger, batch: 2 });
         };
         expect(await migration(new Dying(media)).start()).toBeNull();
         expect(await new SettingsRepo(db).get("at_rest_migration")).toMatchObject({ done: false, photos: { unknown: 0, evidence: 0 } });
@@ -323,6 +323,35 @@ for (const kind of dbKinds()) {
         for (const id of seeded.vectors.keys()) expect(isSealed(new Uint8Array(Buffer.from(after[id]!, "hex")))).toBe(true);
         for (const [rel, jpeg] of seeded.photos) expect(key.open(new Uint8Array(Buffer.from(after[rel]!, "hex")))).toEqual(jpeg);
         expect(await new SettingsRepo(db).get("at_rest_migration")).toMatchObject({ done: true });
+      } finally {
+        await t.close();
+      }
+    });
+
+    test("a photo whose row is deleted while it is being sealed (an erasure in between) is not put back", async () => {
+      const t = await makeApp(kind, { CLOCKFACE_SECRET: SECRET });
+      try {
+        await t.deps.services.atRest.start();
+        const db = t.deps.database.db;
+        const seeded = await seedPlaintext(db, t.config.DATA_DIR);
+        const media = join(t.config.DATA_DIR, "media");
+        const evidence = [...seeded.photos.keys()].find((p) => p.startsWith("evidence/"))!;
+        // The event and its photo go between the migration's read and its overwrite.
+        class Erasing extends LocalMediaStore {
+          override async put(rel: string, b: Uint8Array) {
+            if (rel === evidence) {
+              await query(db, sql`delete from attendance_events where evidence_path = ${rel}`);
+              rmSync(join(media, rel));
+            }
+            return super.put(rel, b);
+          }
+        }
+        const sealed = new SealedMediaStore(new Erasing(media), key, createLogger("silent"));
+        const migration = new AtRestMigration({ repo: new AtRestRepo(db), settings: new SettingsRepo(db), atRest: key, crops: sealed, media: sealed, files: t.deps.services.files, log: createLogger("silent") });
+        expect((await migration.start())?.photos).toEqual({ faces: 2, unknown: 2, evidence: 1 });
+        expect(existsSync(join(media, evidence))).toBe(false);
+        expect(await query(db, sql`select * from file_queue`)).toEqual([]);
+        for (const [rel, jpeg] of seeded.photos) if (rel !== evidence) expect(key.open(read(join(media, rel)))).toEqual(jpeg);
       } finally {
         await t.close();
       }

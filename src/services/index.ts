@@ -142,7 +142,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     erasure: new ErasureService({ repo: erasureRepo, files, people, audit, log }),
     files,
     media,
-    atRest: new AtRestMigration({ repo: new AtRestRepo(db), settings, atRest, crops, media: sealedMedia, log }),
+    atRest: new AtRestMigration({ repo: new AtRestRepo(db), settings, atRest, crops, media: sealedMedia, files, log }),
     memory: new MemoryBudget(config.UPLOAD_MEMORY_BUDGET_BYTES),
     banners: () => {
       const st = faces.status();
