@@ -238,6 +238,31 @@ function capture(): { log: Logger; lines: { msg: string; [k: string]: unknown }[
   return { log: make({}), lines };
 }
 
+/**
+ * An app whose database and media folder hold plaintext data of the version before encryption
+ * (seedPlaintext), and a migration over a given local store of its media folder.
+ */
+async function withPlaintext(
+  kind: DbKind,
+  fn: (o: { t: TestApp; db: Db; seeded: Awaited<ReturnType<typeof seedPlaintext>>; media: string; evidence: string; migration: (store: LocalMediaStore, batch?: number) => AtRestMigration }) => Promise<void>,
+) {
+  const t = await makeApp(kind, { CLOCKFACE_SECRET: SECRET });
+  try {
+    await t.deps.services.atRest.start();
+    const db = t.deps.database.db;
+    const seeded = await seedPlaintext(db, t.config.DATA_DIR);
+    const logger = createLogger("silent");
+    const migration = (store: LocalMediaStore, batch?: number) => {
+      const sealed = new SealedMediaStore(store, key, logger);
+      return new AtRestMigration({ repo: new AtRestRepo(db), settings: new SettingsRepo(db), atRest: key, crops: sealed, media: sealed, files: t.deps.services.files, log: logger, batch });
+    };
+    const evidence = [...seeded.photos.keys()].find((p) => p.startsWith("evidence/"))!;
+    await fn({ t, db, seeded, media: join(t.config.DATA_DIR, "media"), evidence, migration });
+  } finally {
+    await t.close();
+  }
+}
+
 for (const kind of dbKinds()) {
   describe(`the start-up migration of older face data on ${kind}`, () => {
     test("seals pre-existing plain rows and files, keeps them readable, logs the counts; a restart changes nothing; a wrong secret stops start-up", async () => {
@@ -291,14 +316,8 @@ for (const kind of dbKinds()) {
       }
     }, 120_000);
 
-    test("a migration interrupted mid-way resumes where it stopped and seals the rest", async () => {
-      const t = await makeApp(kind, { CLOCKFACE_SECRET: SECRET });
-      try {
-        await t.deps.services.atRest.start();
-        const db = t.deps.database.db;
-        const seeded = await seedPlaintext(db, t.config.DATA_DIR);
-        const media = join(t.config.DATA_DIR, "media");
-        const logger = createLogger("silent");
+    test("a migration interrupted mid-way resumes where it stopped and seals the rest", () =>
+      withPlaintext(kind, async ({ t, db, seeded, media, evidence, migration }) => {
         // A store that dies at its 4th write (the second unknown-face crop), like a process killed there:
         // the enrolled crops are done (2 sealed, 1 missing), the unknown-face batch is half done.
         let writes = 0;
@@ -308,25 +327,35 @@ for (const kind of dbKinds()) {
             return super.put(rel, b);
           }
         }
-        const migration = (store: LocalMediaStore) => {
-          const sealed = new SealedMediaStore(store, key, logger);
-          return new AtRestMigration({ repo: new AtRestRepo(db), settings: new SettingsRepo(db), atRest: key, crops: sealed, media: sealed, log: logger, batch: 2 });
-        };
-        expect(await migration(new Dying(media)).start()).toBeNull();
+        expect(await migration(new Dying(media), 2).start()).toBeNull();
         expect(await new SettingsRepo(db).get("at_rest_migration")).toMatchObject({ done: false, photos: { unknown: 0, evidence: 0 } });
-        const evidence = [...seeded.photos.keys()].find((p) => p.startsWith("evidence/"))!;
         expect(isJpeg(read(join(media, evidence)))).toBe(true);
 
-        const report = await migration(new LocalMediaStore(media)).start();
+        const report = await migration(new LocalMediaStore(media), 2).start();
         expect(report).toEqual({ embeddings: { face_embeddings: 0, negative_examples: 0, unknown_faces: 0 }, photos: { faces: 0, unknown: 1, evidence: 1 }, alreadySealed: 1, missing: 0 });
         const after = await snapshot(db, t.config.DATA_DIR);
         for (const id of seeded.vectors.keys()) expect(isSealed(new Uint8Array(Buffer.from(after[id]!, "hex")))).toBe(true);
         for (const [rel, jpeg] of seeded.photos) expect(key.open(new Uint8Array(Buffer.from(after[rel]!, "hex")))).toEqual(jpeg);
         expect(await new SettingsRepo(db).get("at_rest_migration")).toMatchObject({ done: true });
-      } finally {
-        await t.close();
-      }
-    });
+      }));
+
+    test("a photo whose row is deleted while it is being sealed (an erasure in between) is not put back", () =>
+      withPlaintext(kind, async ({ db, seeded, media, evidence, migration }) => {
+        // The event and its photo go between the migration's read and its overwrite.
+        class Erasing extends LocalMediaStore {
+          override async put(rel: string, b: Uint8Array) {
+            if (rel === evidence) {
+              await query(db, sql`delete from attendance_events where evidence_path = ${rel}`);
+              rmSync(join(media, rel));
+            }
+            return super.put(rel, b);
+          }
+        }
+        expect((await migration(new Erasing(media)).start())?.photos).toEqual({ faces: 2, unknown: 2, evidence: 1 });
+        expect(existsSync(join(media, evidence))).toBe(false);
+        expect(await query(db, sql`select * from file_queue`)).toEqual([]);
+        for (const [rel, jpeg] of seeded.photos) if (rel !== evidence) expect(key.open(read(join(media, rel)))).toEqual(jpeg);
+      }));
   });
 }
 

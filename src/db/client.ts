@@ -184,20 +184,21 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   return false;
 }
 
-/** True when a database error (postgres.js, PGlite, or drizzle's wrapper around them) is a unique-key violation. */
-export function isUniqueViolation(e: unknown): boolean {
+/** Whether a database error (postgres.js, PGlite, or drizzle's wrapper around them) has this SQLSTATE. */
+function hasSqlState(e: unknown, state: string): boolean {
   for (let err = e as { code?: string; cause?: unknown } | undefined, depth = 0; err && depth < 4; depth++) {
-    if (err.code === "23505") return true;
+    if (err.code === state) return true;
     err = err.cause as typeof err;
   }
   return false;
 }
 
+/** True when a database error is a unique-key violation. */
+export function isUniqueViolation(e: unknown): boolean {
+  return hasSqlState(e, "23505");
+}
+
 /** True when a database error is a foreign-key violation (a row refers to one deleted meanwhile). */
 export function isForeignKeyViolation(e: unknown): boolean {
-  for (let err = e as { code?: string; cause?: unknown } | undefined, depth = 0; err && depth < 4; depth++) {
-    if (err.code === "23503") return true;
-    err = err.cause as typeof err;
-  }
-  return false;
+  return hasSqlState(e, "23503");
 }

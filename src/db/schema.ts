@@ -331,9 +331,10 @@ export const settings = pgTable("settings", {
 
 // ---------------------------------------------------------------- erasure
 /**
- * Files to delete, durable across crashes. An erasure queues its files in its own transaction and
- * deletes them after commit; a file being written before its row commits is queued first as
- * `pending`. At start-up every queued file is deleted, except a pending one that a row references.
+ * Files to delete, durable across crashes. An erasure (or a face deletion) queues its files in its
+ * own transaction and deletes them after commit; a file being written before its row commits (or
+ * rewritten by the at-rest migration) is queued first as `pending`. At start-up every queued file
+ * is deleted, except a pending one that a row references.
  */
 export const fileQueue = pgTable(
   "file_queue",

@@ -4,6 +4,7 @@ import { EMBEDDING_TABLES, PHOTO_KINDS, type AtRestRepo, type EmbeddingTable, ty
 import type { SettingsRepo } from "../db/repos/settings";
 import type { AtRest } from "../lib/at-rest";
 import type { Logger } from "../lib/log";
+import type { FileQueue } from "./erasure";
 import type { SealedMediaStore } from "./media";
 
 /** The secret does not open the data this database holds. */
@@ -65,6 +66,8 @@ export class AtRestMigration {
       /** Enrolled crops (DATA_DIR/media) and the media store (evidence and unknown-face crops). */
       crops: SealedMediaStore;
       media: SealedMediaStore;
+      /** Photos being sealed are queued as pending (a row deleted meanwhile must not get its file back). */
+      files: FileQueue;
       log: Logger;
       batch?: number;
     },
@@ -103,20 +106,16 @@ export class AtRestMigration {
       }
     }
     for (const kind of PHOTO_KINDS) {
-      const store = kind === "faces" ? this.d.crops : this.d.media;
       for (;;) {
         if (this.stopping) return null;
         const rows = await this.d.repo.photosAfter(kind, progress.photos[kind], batch);
         if (!rows.length) break;
         let sealed = 0;
         for (const { id, path } of rows) {
-          const r = await store.sealInPlace(path);
+          const r = await this.sealPhoto(kind, id, path);
           if (r === "missing") report.missing++;
           if (r === "already") report.alreadySealed++;
-          if (r !== "sealed") continue;
-          sealed++;
-          // Deleted while it was being sealed: the overwrite may have put the file back.
-          if (!(await this.d.repo.photoKept(kind, id, path))) await store.remove(path);
+          if (r === "sealed") sealed++;
         }
         report.photos[kind] += sealed;
         progress.photos[kind] = rows.at(-1)!.id;
@@ -128,5 +127,21 @@ export class AtRestMigration {
     await this.d.settings.set(MIGRATION_SETTING, progress, SYSTEM);
     log.info("at-rest encryption: all face data is sealed", { ...report });
     return report;
+  }
+
+  /**
+   * Seals one photo in place, queued as pending in the FileQueue meanwhile: when its row was deleted
+   * before the overwrite (an erasure that had already deleted the file), the overwrite put the file
+   * back, so it is deleted again, and after a crash in between start-up recovery deletes it.
+   */
+  private async sealPhoto(kind: PhotoKind, id: number, path: string): Promise<"sealed" | "already" | "missing"> {
+    const store = kind === "faces" ? "faces" : "media";
+    const staged = await this.d.files.stage(store, path);
+    try {
+      return await (kind === "faces" ? this.d.crops : this.d.media).sealInPlace(path);
+    } finally {
+      if (await this.d.repo.photoKept(kind, id, path)) await this.d.files.settle(staged);
+      else await this.d.files.abandon(staged, store, path);
+    }
   }
 }

@@ -1,8 +1,9 @@
 // Erasing a person completely and provably: one transaction removes every row about them,
 // pseudonymises the audit log and queues their files in a durable table; the files are deleted after
 // commit, and whatever a crash or an unreachable bucket left in the queue is deleted at the next
-// start (and retried while running). Files written before their row commits (enrolled crops,
-// evidence, unknown-face crops) are queued as pending first, so a crash in between leaves no orphan.
+// start (and retried while running). A deleted face's crop goes through the same queue. Files
+// written before their row commits (enrolled crops, evidence, unknown-face crops), and photos the
+// at-rest migration rewrites, are queued as pending first, so a crash in between leaves no orphan.
 import { rm, rmdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Actor, AuditService } from "../db/repos/audit";

@@ -1,7 +1,6 @@
 // Enrollment, the in-memory gallery and recognition decisions, on top of the engine worker pool.
-import { rmSync } from "node:fs";
 import { isForeignKeyViolation } from "../db/client";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Actor, AuditService } from "../db/repos/audit";
 import type { FaceRow, FacesRepo } from "../db/repos/faces";
 import type { SettingsRepo } from "../db/repos/settings";
@@ -121,12 +120,11 @@ export class FaceService {
       /** Why the engine is off (missing or corrupt models), shown as a banner. */
       disabledReason?: string;
       faces: FacesRepo;
-      /** Crops are queued as pending while their enrolment commits: a crash in between leaves no orphan. */
+      /** Crops are queued as pending while their enrolment commits, and for deletion with their row: a crash in between leaves no orphan. */
       files: FileQueue;
       people: PeopleService;
       audit: AuditService;
-      mediaDir: string;
-      /** The enrolled crops in `mediaDir`, sealed (a SealedMediaStore over it). */
+      /** The enrolled crops (DATA_DIR/media/faces), sealed (a SealedMediaStore). */
       crops: MediaStore;
       /** The default recogniser (the manifest's), used until Settings chooses another. */
       recognizer: ModelOfRole<"recognizer">;
@@ -350,12 +348,6 @@ export class FaceService {
     return this.d.engine;
   }
 
-  private cropAbs(rel: string): string {
-    const abs = resolve(this.d.mediaDir, rel);
-    if (!abs.startsWith(resolve(this.d.mediaDir) + "/")) throw new Error("crop path escapes the media folder");
-    return abs;
-  }
-
   /** A stored face crop (decrypted), for serving thumbnails. */
   async cropBytes(personId: number, faceId: number): Promise<Uint8Array> {
     const f = await this.d.faces.get(faceId);
@@ -399,7 +391,6 @@ export class FaceService {
     const extra = pending ? { modelId: pending, embedding: (await this.engine().embedCrops([face.crop!], pending)).embeddings[0]! } : null;
 
     const rel = join("faces", String(personId), `${crypto.randomUUID()}.jpg`);
-    const abs = this.cropAbs(rel);
     const staged = await this.d.files.stage("faces", rel);
     let row: FaceRow;
     try {
@@ -407,7 +398,6 @@ export class FaceService {
       row = await this.d.faces.insert({ personId, cropPath: rel, quality: face.quality, source, modelId: model.id, embedding: face.embedding });
       if (extra) await this.d.faces.saveEmbeddings([{ faceId: row.id, ...extra }]);
     } catch (e) {
-      rmSync(`${abs}.tmp`, { force: true });
       await this.d.files.abandon(staged, "faces", rel);
       if (isForeignKeyViolation(e)) throw new HttpError(409, `${person.name} was deleted while this photo was being enrolled`);
       throw e;
@@ -423,9 +413,9 @@ export class FaceService {
   async deleteFace(personId: number, faceId: number, actor: Actor): Promise<void> {
     const f = await this.d.faces.get(faceId);
     if (!f || f.personId !== personId) throw new HttpError(404, "No such face");
-    await this.d.faces.delete(faceId);
+    const queued = await this.d.faces.delete(faceId);
     this.gallery.removeFace(faceId);
-    rmSync(this.cropAbs(f.cropPath), { force: true });
+    if (queued) await this.d.files.drain([queued]);
     await this.d.audit.record(actor, "delete", "face", faceId, { personId, cropPath: f.cropPath }, null);
   }
 

@@ -86,7 +86,6 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     files,
     people,
     audit,
-    mediaDir,
     crops,
     recognizer: defaultModels().recognizer,
     recognizers: loadManifest().models.filter((m): m is ModelOfRole<"recognizer"> => m.role === "recognizer"),
@@ -143,7 +142,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     erasure: new ErasureService({ repo: erasureRepo, files, people, audit, log }),
     files,
     media,
-    atRest: new AtRestMigration({ repo: new AtRestRepo(db), settings, atRest, crops, media: sealedMedia, log }),
+    atRest: new AtRestMigration({ repo: new AtRestRepo(db), settings, atRest, crops, media: sealedMedia, files, log }),
     memory: new MemoryBudget(config.UPLOAD_MEMORY_BUDGET_BYTES),
     banners: () => {
       const st = faces.status();

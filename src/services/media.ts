@@ -52,11 +52,17 @@ export class LocalMediaStore implements MediaStore {
     return resolve(this.location, checked(rel));
   }
 
+  /** A failed write leaves nothing behind (its temp file is removed). */
   async put(rel: string, bytes: Uint8Array): Promise<void> {
     const abs = this.abs(rel);
     mkdirSync(dirname(abs), { recursive: true });
-    await Bun.write(`${abs}.tmp`, bytes);
-    renameSync(`${abs}.tmp`, abs);
+    try {
+      await Bun.write(`${abs}.tmp`, bytes);
+      renameSync(`${abs}.tmp`, abs);
+    } catch (e) {
+      await rm(`${abs}.tmp`, { force: true });
+      throw e;
+    }
   }
 
   async get(rel: string): Promise<Uint8Array | null> {

@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { AtRest } from "../../lib/at-rest";
 import type { Db } from "../client";
-import { faceEmbeddings, faces, negativeExamples, people } from "../schema";
+import { faceEmbeddings, faces, fileQueue, negativeExamples, people } from "../schema";
+import type { QueuedFile } from "./erasure";
 
 export type FaceRow = typeof faces.$inferSelect;
 
@@ -30,9 +31,17 @@ export class FacesRepo {
     return r ?? null;
   }
 
-  async delete(faceId: number): Promise<FaceRow | null> {
-    const [r] = await this.db.delete(faces).where(eq(faces.id, faceId)).returning();
-    return r ?? null;
+  /**
+   * Deletes a face (its embeddings cascade) and queues its crop for deletion in the same transaction
+   * (the FileQueue of services/erasure.ts deletes it after commit). Null when there was no such face.
+   */
+  async delete(faceId: number): Promise<QueuedFile | null> {
+    return this.db.transaction(async (tx) => {
+      const [r] = await tx.delete(faces).where(eq(faces.id, faceId)).returning({ cropPath: faces.cropPath });
+      if (!r) return null;
+      const [queued] = await tx.insert(fileQueue).values({ store: "faces", path: r.cropPath }).returning();
+      return queued!;
+    });
   }
 
   /** Every embedding of one recogniser with its face and person (gallery load at start). Inactive people are left out. */
