@@ -6,7 +6,7 @@ import type { Subprocess } from "bun";
 import sharp from "sharp";
 import { CAMERA_PROBLEM, ffmpegProblem } from "../src/domain/camera-errors";
 import { maskUrl, maskUrlsInText, type CameraKind } from "../src/domain/camera-url";
-import { checkCameraDestination, connectionProblem, fetchSnapshot, resolveMjpeg } from "./camera-http";
+import { CameraProblem, checkCameraDestination, connectionProblem, fetchSnapshot, resolveMjpeg } from "./camera-http";
 import type { GreyImage } from "../src/domain/motion";
 
 export type SourceState = "connecting" | "live" | "error" | "stopped";
@@ -180,7 +180,6 @@ function evenHeight(width: number, srcWidth: number, srcHeight: number): number 
 }
 
 function describeError(e: unknown): string {
-  if (e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")) return "timed out";
   return maskUrlsInText(e instanceof Error ? e.message : String(e));
 }
 
@@ -475,17 +474,25 @@ export class FrameSource {
   }
 }
 
-/** Decodes any image sharp reads to packed RGB, `width` wide with an even height of the same aspect. */
+/**
+ * Decodes any image sharp reads to packed RGB, `width` wide with an even height of the same aspect;
+ * a picture that does not decode is a CameraProblem "not an image" (the camera answered, so not
+ * "could not connect").
+ */
 async function decodeRgb(image: Uint8Array, width: number) {
-  const img = sharp(image, { failOn: "error" });
-  const meta = await img.metadata();
-  if (!meta.width || !meta.height) throw new Error("not an image");
-  return img
-    .resize(width, evenHeight(width, meta.width, meta.height), { fit: "fill" })
-    .removeAlpha()
-    .toColourspace("srgb")
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  try {
+    const img = sharp(image, { failOn: "error" });
+    const meta = await img.metadata();
+    if (!meta.width || !meta.height) throw new Error("no size");
+    return await img
+      .resize(width, evenHeight(width, meta.width, meta.height), { fit: "fill" })
+      .removeAlpha()
+      .toColourspace("srgb")
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  } catch {
+    throw new CameraProblem(CAMERA_PROBLEM.notImage);
+  }
 }
 
 export interface GrabOptions {
