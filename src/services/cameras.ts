@@ -225,9 +225,8 @@ class CameraRunner {
       return;
     }
     this.lastAnalysedAt = frame.at;
-    // Something moved, or frames were skipped since: someone else may now stand where an identified
-    // person stood, so every face is embedded afresh instead of keeping the identity of its box.
-    if (gate.reason === "motion" || gate.reason === "periodic") this.identified = [];
+    // Someone else may now stand where an identified person stood: every face is embedded afresh.
+    if (gate.changed) this.identified = [];
     let observations: (Observation<FrameRef> & { reused?: boolean })[] = [];
     if (this.d.faces.status().ready) {
       // Faces of tracks already decided are not embedded again: their identity is final.
