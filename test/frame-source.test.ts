@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import sharp from "sharp";
 import { parseCameraUrl, type CameraKind } from "../src/domain/camera-url";
+import { greyThumb } from "../src/domain/motion";
 import { backoffDelay, FrameSource, grabOne, resolveFfmpeg, type Frame, type FrameSourceOptions, type SourceStatus } from "../workers/frame-source";
 import { slideshow } from "./support/clips";
 import { startRtsp, type RtspServer } from "./support/rtsp";
@@ -181,6 +182,13 @@ describe("frames", () => {
     expect(s.state).toBe("live");
     expect(s.reason).toBeUndefined();
     expect(s.lastFrameAt).toBeGreaterThan(0);
+  });
+
+  test("frames carry the motion gate's grey thumbnail only when the source is asked for thumbnails", async () => {
+    const plain = await frameWithin(source({ url: pathToFileURL(CROWD).href, width: 320, fps: 5 }), 15_000);
+    expect(plain.thumb).toBeUndefined();
+    const f = await frameWithin(source({ url: pathToFileURL(CROWD).href, width: 320, fps: 5, thumbnails: true }), 15_000);
+    expect(f.thumb).toEqual(greyThumb(f.data, f.width, f.height));
   });
 
   test("an odd aspect gives an even height", async () => {

@@ -138,7 +138,8 @@ class CameraRunner {
       this.watchConnection();
       return;
     }
-    const options: CameraSourceOptions = { url: parsed.url, kind: parsed.kind, width: this.d.width, fps: this.camera.fps };
+    // Thumbnails for the motion gate only when it compares them (threshold 0 analyses every frame).
+    const options: CameraSourceOptions = { url: parsed.url, kind: parsed.kind, width: this.d.width, fps: this.camera.fps, thumbnails: this.d.motion.threshold > 0 };
     const w = new Worker(workerUrl("camera.worker.ts"));
     this.worker = w;
     w.on("message", (m: CameraWorkerOut) => {
