@@ -64,10 +64,13 @@ describe("motion gate", () => {
     for (let ts = 0; ts <= 4000; ts += 200) reasons.push(gate.check(ts, still, false).reason);
     expect(reasons.filter((r) => r !== "still")).toEqual(["first", "periodic", "periodic"]);
     expect(reasons.filter((r) => r === "still").length).toBe(18);
-    expect(gate.check(4200, moved, false)).toEqual({ analyse: true, reason: "motion" });
+    expect(gate.check(4200, moved, false)).toEqual({ analyse: true, reason: "motion", changed: true });
     // The moved frame is the new reference: the person standing still there is no motion any more.
-    expect(gate.check(4400, moved, false)).toEqual({ analyse: false, reason: "still" });
+    expect(gate.check(4400, moved, false)).toEqual({ analyse: false, reason: "still", changed: false });
     expect(gate.check(4600, still, false).reason).toBe("motion");
+    // After skipped frames the periodic frame may show other people; the first frame has nothing to compare.
+    expect(gate.check(6600, still, false)).toEqual({ analyse: true, reason: "periodic", changed: true });
+    expect(new MotionGate({ threshold: 8, fullFrameMs: 2000 }).check(0, still, false)).toEqual({ analyse: true, reason: "first", changed: false });
   });
 
   test("slow change adds up against the last analysed frame", () => {
@@ -81,11 +84,12 @@ describe("motion gate", () => {
   test("an open track keeps frames analysed; threshold 0, no thumbnail, or a clock stepping back analyse too", () => {
     const gate = new MotionGate({ threshold: 8, fullFrameMs: 2000 });
     gate.check(0, still, false);
-    expect(gate.check(200, still, true)).toEqual({ analyse: true, reason: "open_track" });
+    expect(gate.check(200, still, true)).toEqual({ analyse: true, reason: "open_track", changed: false });
     expect(gate.check(400, undefined, false).reason).toBe("first");
     expect(gate.check(600, still, false).reason).toBe("first"); // the thumbless frame left no reference
     expect(gate.check(100, still, false).reason).toBe("periodic");
     const off = new MotionGate({ threshold: 0, fullFrameMs: 2000 });
     expect([0, 200, 400].map((ts) => off.check(ts, still, false).reason)).toEqual(["off", "off", "off"]);
+    expect(off.check(600, moved, false).changed).toBe(false); // gating off: nothing is compared
   });
 });

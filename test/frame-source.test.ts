@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import sharp from "sharp";
 import { parseCameraUrl, type CameraKind } from "../src/domain/camera-url";
+import { greyThumb } from "../src/domain/motion";
 import { backoffDelay, FrameSource, grabOne, resolveFfmpeg, type Frame, type FrameSourceOptions, type SourceStatus } from "../workers/frame-source";
 import { slideshow } from "./support/clips";
 import { startRtsp, type RtspServer } from "./support/rtsp";
@@ -181,6 +182,13 @@ describe("frames", () => {
     expect(s.state).toBe("live");
     expect(s.reason).toBeUndefined();
     expect(s.lastFrameAt).toBeGreaterThan(0);
+  });
+
+  test("frames carry the motion gate's grey thumbnail only when the source is asked for thumbnails", async () => {
+    const plain = await frameWithin(source({ url: pathToFileURL(CROWD).href, width: 320, fps: 5 }), 15_000);
+    expect(plain.thumb).toBeUndefined();
+    const f = await frameWithin(source({ url: pathToFileURL(CROWD).href, width: 320, fps: 5, thumbnails: true }), 15_000);
+    expect(f.thumb).toEqual(greyThumb(f.data, f.width, f.height));
   });
 
   test("an odd aspect gives an even height", async () => {
@@ -452,7 +460,7 @@ describe("grabOne", () => {
 
 /**
  * A web service that is not a camera, and redirects: /page.jpg is an HTML page, /svg.jpg an SVG
- * (which an image library would render), /same/* redirects to `sameTarget` on the same host,
+ * (which an image library would render), /broken.jpg starts like a JPEG but does not decode, /same/* redirects to `sameTarget` on the same host,
  * /other/* to the same server under the name "localhost" (another host name).
  */
 function webServer(cameraBase: string): { base: string; port: number } {
@@ -462,6 +470,7 @@ function webServer(cameraBase: string): { base: string; port: number } {
     fetch(req) {
       const path = new URL(req.url).pathname;
       if (path === "/page.jpg") return new Response("<html><body>internal admin</body></html>", { headers: { "content-type": "image/jpeg" } });
+      if (path === "/broken.jpg") return new Response(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x02, 0x03]), { headers: { "content-type": "image/jpeg" } });
       if (path === "/svg.jpg") return new Response('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="red"/></svg>', { headers: { "content-type": "image/svg+xml" } });
       if (path.startsWith("/same/")) return Response.redirect(`${cameraBase}${path.slice(5)}`, 302);
       if (path.startsWith("/other/")) return Response.redirect(`${cameraBase.replace("127.0.0.1", "localhost")}${path.slice(6)}`, 302);
@@ -490,6 +499,16 @@ describe("destinations", () => {
     const src = source({ url: `${web.base}/page.jpg`, width: 320, fps: 4 });
     const s = await waitFor(src, (s) => s.state === "error", 10_000);
     expect(s.reason).toBe(`${web.base}/page.jpg: not an image`);
+    expect(s.framesIn).toBe(0);
+  });
+
+  test("a snapshot that starts like a JPEG but does not decode is 'not an image' too, not 'could not connect'", async () => {
+    const web = webServer("http://127.0.0.1:1");
+    const err = await grabOne(`${web.base}/broken.jpg`, { kind: "snapshot" }).catch((e: Error) => e);
+    expect((err as Error).message).toBe(`No picture from ${web.base}/broken.jpg: not an image`);
+    const src = source({ url: `${web.base}/broken.jpg`, width: 320, fps: 4 });
+    const s = await waitFor(src, (s) => s.state === "error", 10_000);
+    expect(s.reason).toBe(`${web.base}/broken.jpg: not an image`);
     expect(s.framesIn).toBe(0);
   });
 

@@ -60,6 +60,9 @@ for (const kind of dbKinds()) {
       expect(all.faces.filter((f) => !group.centres.some((c) => inside(c, f))).length).toBeLessThanOrEqual(1);
       expect(group.centres.filter((c) => all.faces.filter((f) => inside(c, f)).length > 1)).toEqual([]);
       expect(all.facesFound).toBe(all.faces.length);
+      // The enlarged copy the tiles are cut from counts in the memory budget with the decoded photo
+      // (the whole-image pass sees 4000x3000 at 640 px, the tiles at 4x that: 2560x1920).
+      expect(t.deps.services.memory.peak).toBeGreaterThanOrEqual((4000 * 3000 + 2560 * 1920) * 3);
       const whole = await t.deps.services.faces.recognize(group.jpeg, { maxFaces: 500, tile: false, liveness: false });
       expect(whole.faces.length).toBeLessThan(FACES * 0.8);
     });

@@ -3,7 +3,7 @@
 // same host, and failures are reduced to the messages of src/domain/camera-errors.ts.
 import { CAMERA_PROBLEM, looksLikeImage, statusProblem } from "../src/domain/camera-errors";
 import { CAMERA_DESTINATION } from "../src/domain/camera-url";
-import { checkDestination, DestinationRefused, DestinationUnresolved, fetchDestination } from "../src/lib/destination";
+import { checkDestination, DestinationRefused, fetchDestination } from "../src/lib/destination";
 
 /** A camera failure whose message is safe to show (it says nothing about other ports or hosts). */
 export class CameraProblem extends Error {
@@ -17,18 +17,13 @@ const MAX_SNAPSHOT_BYTES = 32 * 1024 * 1024;
 export function connectionProblem(e: unknown): string {
   if (e instanceof CameraProblem || e instanceof DestinationRefused) return e.message;
   if (e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")) return CAMERA_PROBLEM.timeout;
-  // Refused, reset, closed, not HTTP at all, unresolved: told apart by the error text only, so one message.
+  // Refused, reset, closed, not HTTP at all, a name that does not resolve (DestinationUnresolved): one message.
   return CAMERA_PROBLEM.connect;
 }
 
 /** Checks where an RTSP (or any ffmpeg-opened) URL points, resolving its name, right before ffmpeg connects. */
-export async function checkCameraDestination(url: string): Promise<void> {
-  try {
-    await checkDestination(new URL(url), CAMERA_DESTINATION);
-  } catch (e) {
-    if (e instanceof DestinationUnresolved) throw new CameraProblem(CAMERA_PROBLEM.connect);
-    throw e;
-  }
+export function checkCameraDestination(url: string): Promise<void> {
+  return checkDestination(new URL(url), CAMERA_DESTINATION);
 }
 
 /** user:password in the URL as a Basic Authorization header (fetch refuses them in the URL), and the URL without them. */
@@ -48,13 +43,8 @@ async function get(url: string, timeoutMs: number, cancel?: AbortSignal) {
   const { href, headers, user, password } = splitCredentials(url);
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
-  try {
-    const { response, url: final } = await fetchDestination(href, { rules: CAMERA_DESTINATION, headers, signal });
-    return { response, final, user, password, signal };
-  } catch (e) {
-    if (e instanceof DestinationUnresolved) throw new CameraProblem(CAMERA_PROBLEM.connect);
-    throw e;
-  }
+  const { response, url: final } = await fetchDestination(href, { rules: CAMERA_DESTINATION, headers, signal });
+  return { response, final, user, password };
 }
 
 async function readAtMost(res: Response, max: number): Promise<Uint8Array | null> {

@@ -1,9 +1,8 @@
 // Camera worker: one per camera. Runs the FrameSource (ffmpeg or snapshot polling) off the main
 // thread and hands over the newest frame each time the pipeline asks for one; frames that arrive
-// while the pipeline is busy replace each other (counted as dropped by the source). Each frame comes
-// with its grey thumbnail for motion gating, made here rather than on the main thread.
+// while the pipeline is busy replace each other (counted as dropped by the source). With motion
+// gating on, each frame comes with its grey thumbnail, made here rather than on the main thread.
 import { parentPort } from "node:worker_threads";
-import { greyThumb } from "../src/domain/motion";
 import { FrameSource } from "./frame-source";
 import type { CameraWorkerIn, CameraWorkerOut } from "./camera-protocol";
 
@@ -19,8 +18,7 @@ parentPort!.on("message", async (m: CameraWorkerIn) => {
       if (!f) return post({ type: "frame", id: m.id, frame: null });
       // A private copy, so the transfer cannot detach a buffer the source still reads into.
       const data = f.data.slice();
-      const thumb = greyThumb(data, f.width, f.height);
-      post({ type: "frame", id: m.id, frame: { ...f, data, thumb } }, [data.buffer as ArrayBuffer, thumb.data.buffer as ArrayBuffer]);
+      post({ type: "frame", id: m.id, frame: { ...f, data } }, [data.buffer as ArrayBuffer, ...(f.thumb ? [f.thumb.data.buffer as ArrayBuffer] : [])]);
     } else if (m.type === "status") {
       if (source) post({ type: "status", status: source.status() });
     } else if (m.type === "stop") {

@@ -157,8 +157,9 @@ async function detectRegion(session: ort.InferenceSession, pixels: Uint8Array, s
  * Every face, best detector score first. With `tile`, a photo that the whole-image pass shrinks a
  * lot is also searched in overlapping tiles at a higher resolution (src/domain/face/tiling.ts); the
  * whole-image faces stay exactly as they are and the tiles only add faces too small for that pass.
+ * The enlarged copy the tiles are cut from is counted in the memory budget (`held`) like the decode.
  */
-async function detect(img: RgbImage, camera: boolean, tile: boolean): Promise<Detection[]> {
+async function detect(img: RgbImage, camera: boolean, tile: boolean, held: Reservation | undefined): Promise<Detection[]> {
   const model = sizedDetector ? init.sizedDetector! : init.detector;
   const session = sizedDetector ?? detector;
   const { W, H, scale } = detectorInput(model, img, camera);
@@ -167,6 +168,7 @@ async function detect(img: RgbImage, camera: boolean, tile: boolean): Promise<De
   const whole = nms(await detectRegion(session, small, lb.width, { x: 0, y: 0, width: lb.width, height: lb.height }, W, H, lb.scale), 0.3);
   const plan = tile ? planTiles(img.width, img.height, lb.scale, model.input.width, model.input.height) : null;
   if (!plan) return whole;
+  if (plan.scale < 1) held?.add(plan.width * plan.height * 3); // at scale 1 the tiles are cut from `img` itself
   const big = await resized(img, plan.width, plan.height);
   const { dynamic, multipleOf = 32 } = model.input;
   const tiled: Detection[] = [];
@@ -233,7 +235,7 @@ async function analyzeHeld(req: AnalyzeRequest, held: Reservation | undefined): 
   const t0 = performance.now();
   const { img, format } = req.raw ? rawFrame(req.image, req.raw) : await decode(req.image, held);
   const t1 = performance.now();
-  const all = await detect(img, !!req.raw, !!req.tile);
+  const all = await detect(img, !!req.raw, !!req.tile, held);
   const found = all.slice(0, req.maxFaces);
   const dets = req.minFaceSize ? found.filter((d) => Math.min(d.box[2], d.box[3]) >= req.minFaceSize!) : found;
   const reusedOf = dets.map((d) => {

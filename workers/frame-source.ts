@@ -6,8 +6,8 @@ import type { Subprocess } from "bun";
 import sharp from "sharp";
 import { CAMERA_PROBLEM, ffmpegProblem } from "../src/domain/camera-errors";
 import { maskUrl, maskUrlsInText, type CameraKind } from "../src/domain/camera-url";
-import { checkCameraDestination, connectionProblem, fetchSnapshot, resolveMjpeg } from "./camera-http";
-import type { GreyImage } from "../src/domain/motion";
+import { CameraProblem, checkCameraDestination, connectionProblem, fetchSnapshot, resolveMjpeg } from "./camera-http";
+import { greyThumb, type GreyImage } from "../src/domain/motion";
 
 export type SourceState = "connecting" | "live" | "error" | "stopped";
 
@@ -39,7 +39,7 @@ export interface Frame {
   seq: number;
   /** Epoch ms when the frame was complete. */
   at: number;
-  /** Small grey copy for motion gating (src/domain/motion.ts), made by the camera worker. */
+  /** Small grey copy for motion gating (src/domain/motion.ts); only when the source was asked for `thumbnails`. */
   thumb?: GreyImage;
 }
 
@@ -55,6 +55,8 @@ export interface FrameSourceOptions {
   stallMs?: number;
   /** Network read/connect timeout given to ffmpeg and fetch. Default 5 s. */
   ioTimeoutMs?: number;
+  /** Give each frame handed out its grey thumbnail (Frame.thumb), for motion gating. Default false. */
+  thumbnails?: boolean;
   /** Restart delays: initialMs, doubled per failure up to maxMs; back to initialMs after resetAfterMs live. */
   backoff?: { initialMs?: number; maxMs?: number; resetAfterMs?: number };
   /** ffmpeg binary; default resolveFfmpeg(). */
@@ -180,7 +182,6 @@ function evenHeight(width: number, srcWidth: number, srcHeight: number): number 
 }
 
 function describeError(e: unknown): string {
-  if (e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")) return "timed out";
   return maskUrlsInText(e instanceof Error ? e.message : String(e));
 }
 
@@ -249,6 +250,7 @@ export class FrameSource {
       fps: options.fps,
       stallMs: options.stallMs ?? 10_000,
       ioTimeoutMs: options.ioTimeoutMs ?? 5_000,
+      thumbnails: options.thumbnails ?? false,
       backoff: {
         initialMs: options.backoff?.initialMs ?? 1_000,
         maxMs: options.backoff?.maxMs ?? 30_000,
@@ -282,7 +284,12 @@ export class FrameSource {
   latest(): Frame | null {
     const f = this.slot;
     this.slot = null;
-    return f;
+    return f && this.handOver(f);
+  }
+
+  /** A frame as it is handed out: with its thumbnail when asked for (made only for frames taken, not dropped ones). */
+  private handOver(f: Frame): Frame {
+    return this.opts.thumbnails ? { ...f, thumb: greyThumb(f.data, f.width, f.height) } : f;
   }
 
   /** The newest frame not yet taken, waiting for one if needed; null once the source is stopped. */
@@ -333,7 +340,8 @@ export class FrameSource {
       this.setState("live", undefined);
     }
     if (this.waiters.length) {
-      for (const w of this.waiters.splice(0)) w(frame);
+      const handed = this.handOver(frame);
+      for (const w of this.waiters.splice(0)) w(handed);
       return;
     }
     if (this.slot) this.dropped++;
@@ -475,17 +483,25 @@ export class FrameSource {
   }
 }
 
-/** Decodes any image sharp reads to packed RGB, `width` wide with an even height of the same aspect. */
+/**
+ * Decodes any image sharp reads to packed RGB, `width` wide with an even height of the same aspect;
+ * a picture that does not decode is a CameraProblem "not an image" (the camera answered, so not
+ * "could not connect").
+ */
 async function decodeRgb(image: Uint8Array, width: number) {
-  const img = sharp(image, { failOn: "error" });
-  const meta = await img.metadata();
-  if (!meta.width || !meta.height) throw new Error("not an image");
-  return img
-    .resize(width, evenHeight(width, meta.width, meta.height), { fit: "fill" })
-    .removeAlpha()
-    .toColourspace("srgb")
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  try {
+    const img = sharp(image, { failOn: "error" });
+    const meta = await img.metadata();
+    if (!meta.width || !meta.height) throw new Error("no size");
+    return await img
+      .resize(width, evenHeight(width, meta.width, meta.height), { fit: "fill" })
+      .removeAlpha()
+      .toColourspace("srgb")
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  } catch {
+    throw new CameraProblem(CAMERA_PROBLEM.notImage);
+  }
 }
 
 export interface GrabOptions {

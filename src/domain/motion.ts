@@ -14,6 +14,11 @@
  * - a face whose identity is still open was in the last analysed frame (its track needs more frames
  *   to be decided; an unchanged frame would add no evidence, but the person may turn or come closer).
  * Otherwise it is skipped: nothing moved, so the faces in view are those of the last analysed frame.
+ *
+ * An analysed frame is also `changed` when it has motion or comes after skipped frames (periodic):
+ * the faces seen in the last analysed frame may be other people now, so a face in the same place must
+ * be recognised afresh rather than keep the identity found there. Without a comparison (gating off,
+ * the first frame) nothing is known to have changed.
  */
 
 export interface GreyImage {
@@ -75,16 +80,17 @@ export class MotionGate {
   constructor(private readonly config: MotionConfig) {}
 
   /**
-   * Whether the frame at `ts` is to be analysed (see the module comment). When it is, its thumbnail
-   * becomes the reference for the next frames.
+   * Whether the frame at `ts` is to be analysed, and whether the scene may have changed since the
+   * last analysed frame (see the module comment). When it is analysed, its thumbnail becomes the
+   * reference for the next frames.
    */
-  check(ts: number, thumb: GreyImage | undefined, openTrack: boolean): { analyse: boolean; reason: GateReason } {
+  check(ts: number, thumb: GreyImage | undefined, openTrack: boolean): { analyse: boolean; reason: GateReason; changed: boolean } {
     const reason = this.reason(ts, thumb, openTrack);
     if (reason !== "still") {
       this.reference = thumb ?? null;
       this.analysedAt = ts;
     }
-    return { analyse: reason !== "still", reason };
+    return { analyse: reason !== "still", reason, changed: reason === "motion" || reason === "periodic" };
   }
 
   private reason(ts: number, thumb: GreyImage | undefined, openTrack: boolean): GateReason {

@@ -138,7 +138,8 @@ class CameraRunner {
       this.watchConnection();
       return;
     }
-    const options: CameraSourceOptions = { url: parsed.url, kind: parsed.kind, width: this.d.width, fps: this.camera.fps };
+    // Thumbnails for the motion gate only when it compares them (threshold 0 analyses every frame).
+    const options: CameraSourceOptions = { url: parsed.url, kind: parsed.kind, width: this.d.width, fps: this.camera.fps, thumbnails: this.d.motion.threshold > 0 };
     const w = new Worker(workerUrl("camera.worker.ts"));
     this.worker = w;
     w.on("message", (m: CameraWorkerOut) => {
@@ -225,9 +226,8 @@ class CameraRunner {
       return;
     }
     this.lastAnalysedAt = frame.at;
-    // Something moved, or frames were skipped since: someone else may now stand where an identified
-    // person stood, so every face is embedded afresh instead of keeping the identity of its box.
-    if (gate.reason === "motion" || gate.reason === "periodic") this.identified = [];
+    // Someone else may now stand where an identified person stood: every face is embedded afresh.
+    if (gate.changed) this.identified = [];
     let observations: (Observation<FrameRef> & { reused?: boolean })[] = [];
     if (this.d.faces.status().ready) {
       // Faces of tracks already decided are not embedded again: their identity is final.

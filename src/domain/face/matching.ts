@@ -64,9 +64,10 @@ function signBits(v: Float32Array, into: Uint8Array) {
 
 /**
  * All enrolled embeddings of one recogniser as one flat row-major matrix (L2-normalised rows), with
- * the person and face id of each row, and one fused template per person (fuseTemplate) that search
- * scores people by. Adding appends a row; removing swaps the last row into the
- * hole, so both are O(dim) and the gallery never needs reloading.
+ * the person and face id of each row, and the sum of each person's rows, whose mean is the fused
+ * template (fuseTemplate) that search scores people by. Adding appends a row and adds it to the sum,
+ * O(dim); removing or replacing a face swaps the last row into the hole and sums that person's rows
+ * again (one pass over the person ids), so the gallery never needs reloading.
  *
  * Search is two-stage. A WebAssembly SIMD scan computes the Hamming distance between the sign bits
  * of the query and of every row; the angle between two vectors is about π · distance / dim (random
@@ -84,8 +85,7 @@ export class Gallery {
   private rowOf = new Map<number, number>();
   /** Faces per enrolled person. */
   private perPerson = new Map<number, number>();
-  /** Each person's template (fuseTemplate of their rows) and the sum of their rows it divides. */
-  private templates = new Map<number, Float32Array>();
+  /** Sum of each person's rows; divided by their count (perPerson) it is their template. */
   private sums = new Map<number, Float32Array>();
   private rows = 0;
   private readonly memory: WebAssembly.Memory | null;
@@ -169,25 +169,24 @@ export class Gallery {
     }
   }
 
-  /** Adds one normalised row to a person's template (the running sum of their rows over their count). */
+  /** Adds one normalised row to a person's sum. */
   private accumulate(personId: number, v: Float32Array) {
     const sum = this.sums.get(personId) ?? new Float32Array(this.dim);
     for (let i = 0; i < this.dim; i++) sum[i]! += v[i]!;
     this.sums.set(personId, sum);
-    const n = this.perPerson.get(personId)!;
-    this.templates.set(personId, sum.map((x) => x / n));
   }
 
-  /** Recomputes a person's template from their rows after a change other than an added face. */
+  /** Sums a person's rows again after a change other than an added face. */
   private rebuildTemplate(personId: number) {
     this.sums.delete(personId);
-    this.templates.delete(personId);
     for (let r = 0; r < this.rows; r++) if (this.personIds[r] === personId) this.accumulate(personId, this.data.subarray(r * this.dim, (r + 1) * this.dim));
   }
 
   /** A person's fused template (null when they have no face). */
   templateOf(personId: number): Float32Array | null {
-    return this.templates.get(personId) ?? null;
+    const sum = this.sums.get(personId);
+    const n = this.perPerson.get(personId);
+    return sum && n ? sum.map((x) => x / n) : null;
   }
 
   removeFace(faceId: number): boolean {
@@ -294,7 +293,7 @@ export class Gallery {
       if (!cur || s > cur.s) closest.set(pid, { faceId: this.faceIds[r]!, s });
     }
     return [...closest]
-      .map(([personId, c]) => ({ personId, faceId: c.faceId, similarity: dot(q, this.templates.get(personId)!) }))
+      .map(([personId, c]) => ({ personId, faceId: c.faceId, similarity: dot(q, this.sums.get(personId)!) / this.perPerson.get(personId)! }))
       .sort((a, b) => b.similarity - a.similarity)
       .slice(0, k);
   }
