@@ -58,9 +58,10 @@ async function multipart(image: Uint8Array, name: string): Promise<{ body: Uint8
   return { body: new Uint8Array(await r.arrayBuffer()), type };
 }
 
+/** Signs in through the sign-in form (better-auth's own sign-in endpoint is not served). */
 async function signIn(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/sign-in/email`, { method: "POST", headers: { "content-type": "application/json", origin: base }, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
-  if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  const res = await fetch(`${base}/login`, { method: "POST", headers: { origin: base }, body: new URLSearchParams({ email: EMAIL, password: PASSWORD }), redirect: "manual" });
+  if (res.status !== 303) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
   return res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 }
 
