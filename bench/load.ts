@@ -1,29 +1,19 @@
 // bun run bench:load → bench/results/load.json
-// Memory under load, on loopback only.
-// 1. Flood: the real server (src/main.ts, default configuration) as a child process; 200 concurrent
-//    uploads of a 15 MB photo to /api/v1/recognize. The server's RSS (VmRSS of its process, engine
-//    worker threads included) is sampled throughout. Reported: baseline and peak RSS, answers by
-//    status, p50/p95 latency of the 503s and of the 200s, total time.
-// 2. Slow SSE clients: 100 clients on /api/v1/events that stop reading (paused TCP sockets) while
-//    events are published through the app's bus (an in-process build of the app, served by Bun).
-//    Reported: RSS growth and the time the publishing took.
+// Memory under an upload flood, on loopback only: the real server (src/main.ts, default
+// configuration) as a child process; 200 concurrent uploads of a 15 MB photo to /api/v1/recognize.
+// The server's RSS (VmRSS of its process, engine worker threads included) is sampled throughout.
+// Reported: baseline and peak RSS, answers by status, p50/p95 latency of the 503s and of the 200s,
+// total time. (Slow SSE clients are measured by bench/sse.ts.)
 // BENCH_SERVER_DIR runs the flood against another checkout (e.g. the code before a change);
-// BENCH_SCENARIOS=flood or =sse runs one of the two; BENCH_OUT names the result file.
+// BENCH_OUT names the result file.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { connect, type Socket } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { loadConfig } from "../src/config";
-import { createLogger } from "../src/lib/log";
-import { build } from "../src/server";
 
 const MODELS_DIR = process.env.MODELS_DIR ?? join(import.meta.dir, "../../shared/models");
 const SERVER_DIR = process.env.BENCH_SERVER_DIR ?? join(import.meta.dir, "..");
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 200);
-const SSE_CLIENTS = Number(process.env.BENCH_SSE_CLIENTS ?? 100);
-const SSE_EVENTS = Number(process.env.BENCH_SSE_EVENTS ?? 6000);
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "flood,sse").split(",");
 const REQUEST_TIMEOUT_MS = 180_000;
 const FACE = join(import.meta.dir, "../../shared/faces/facescrub/cropped/Aaron_Eckhart_4_crop.jpg");
 const EMAIL = "bench@example.com";
@@ -58,9 +48,10 @@ async function multipart(image: Uint8Array, name: string): Promise<{ body: Uint8
   return { body: new Uint8Array(await r.arrayBuffer()), type };
 }
 
+/** Signs in through the sign-in form (better-auth's own sign-in endpoint is not served). */
 async function signIn(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/sign-in/email`, { method: "POST", headers: { "content-type": "application/json", origin: base }, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
-  if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  const res = await fetch(`${base}/login`, { method: "POST", headers: { origin: base }, body: new URLSearchParams({ email: EMAIL, password: PASSWORD }), redirect: "manual" });
+  if (res.status !== 303) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
   return res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 }
 
@@ -134,87 +125,13 @@ async function flood() {
   }
 }
 
-/** An SSE client that reads the response head and then stops reading (its socket is paused). */
-function stalledClient(port: number, cookie: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, "127.0.0.1", () => s.write(`GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${cookie}\r\nAccept: text/event-stream\r\n\r\n`));
-    let head = "";
-    const onData = (d: Buffer) => {
-      head += d.toString("latin1");
-      if (!head.includes(": connected")) return;
-      s.off("data", onData);
-      s.pause();
-      resolve(s);
-    };
-    s.on("data", onData);
-    s.on("error", reject);
-  });
-}
-
-async function slowSse() {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const base = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ PORT: String(port), BASE_URL: base, DATA_DIR: join(dir, "sse"), MODELS_DIR, LOG_LEVEL: "error", CLOCKFACE_ADMIN_EMAIL: EMAIL, CLOCKFACE_ADMIN_PASSWORD: PASSWORD });
-  const app = await build(config, { log: createLogger("error"), inMemory: true, engine: false });
-  const server = Bun.serve({ port, hostname: "127.0.0.1", fetch: app.app.fetch, idleTimeout: 0 });
-  try {
-    const cookie = await signIn(base);
-    const clients: Socket[] = [];
-    for (let i = 0; i < SSE_CLIENTS; i++) clients.push(await stalledClient(port, cookie));
-    const { bus } = app.deps.services;
-    // An attendance event as the kiosk and cameras publish it, padded to a typical size.
-    const data = (i: number) => ({ id: i, personId: 1, name: "Ada Lovelace", kind: "check_in" as const, ts: new Date().toISOString(), cameraId: 1, camera: "Front door", similarity: 0.71, evidenceUrl: `/media/evidence/2026-01-01/${crypto.randomUUID()}.jpg`, source: "camera" as const });
-    await Bun.sleep(500);
-    Bun.gc(true);
-    const before = rssKb(process.pid);
-    const heapBefore = process.memoryUsage().heapUsed;
-    let publishMs = 0;
-    let slowest = 0;
-    const t0 = performance.now();
-    for (let i = 0; i < SSE_EVENTS; i++) {
-      const p0 = performance.now();
-      bus.publish("attendance.created", data(i));
-      const d = performance.now() - p0;
-      publishMs += d;
-      slowest = Math.max(slowest, d);
-      // Events arrive spread out; let the streams run between them.
-      if (i % 10 === 9) await Bun.sleep(0);
-    }
-    const wallMs = performance.now() - t0;
-    await Bun.sleep(1000);
-    Bun.gc(true);
-    const after = rssKb(process.pid);
-    const heapAfter = process.memoryUsage().heapUsed;
-    const subscribers = bus.subscribers;
-    for (const c of clients) c.destroy();
-    return {
-      clients: SSE_CLIENTS,
-      events: SSE_EVENTS,
-      rssBeforeMb: mb(before),
-      rssAfterMb: mb(after),
-      rssGrowthMb: mb(after - before),
-      heapGrowthMb: Math.round((heapAfter - heapBefore) / 1024 / 1024),
-      publishMsTotal: Math.round(publishMs),
-      publishMsSlowest: Math.round(slowest * 100) / 100,
-      wallMs: Math.round(wallMs),
-      subscribersLeft: subscribers,
-    };
-  } finally {
-    server.stop(true);
-    await app.close();
-  }
-}
-
-const floodResult = SCENARIOS.includes("flood") ? await flood() : null;
+const floodResult = await flood();
 console.log(JSON.stringify({ ...floodResult, rssMbEvery250ms: undefined }));
-const sseResult = SCENARIOS.includes("sse") ? await slowSse() : null;
-console.log(JSON.stringify(sseResult));
 const out = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, bun: Bun.version },
   server: SERVER_DIR === join(import.meta.dir, "..") ? "this checkout" : SERVER_DIR,
   flood: floodResult,
-  slowSse: sseResult,
   target: { peakRssMb: 1536 },
 };
 mkdirSync(join(import.meta.dir, "results"), { recursive: true });

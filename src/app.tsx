@@ -137,10 +137,10 @@ export function createApp(deps: AppDeps) {
 
   app.onError(async (err, c) => {
     const rid = c.get("requestId");
-    if (await isDatabaseOutage(c, err)) return databaseUnavailable(c, err, isApi(c) || !c.req.header("accept")?.includes("text/html"));
+    const wantsJson = isApi(c) || !c.req.header("accept")?.includes("text/html");
+    if (await isDatabaseOutage(c, err)) return databaseUnavailable(c, err, wantsJson);
     if (err instanceof HttpError) {
-      if (isApi(c) || !c.req.header("accept")?.includes("text/html"))
-        return c.json({ error: err.message, ...err.details }, err.status);
+      if (wantsJson) return c.json({ error: err.message, ...err.details }, err.status);
       return c.get("render").page("Request problem", <ErrorPage status={err.status} message={err.message} requestId={rid} />, { status: err.status });
     }
     if (err instanceof HTTPException && err.status < 500) {

@@ -11,7 +11,7 @@ export interface AuthProblem {
 }
 
 /** Rejects with DatabaseUnavailableError when `p` has not settled after `ms` (a hung connection). */
-export function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DatabaseUnavailableError(new Error(`no answer within ${ms} ms`))), ms);
@@ -76,11 +76,23 @@ export function withoutApiKey(headers: Headers): Headers {
  * /api/v1; better-auth does not see them here.
  */
 export async function betterAuthEndpoint(c: Context<AppEnv>): Promise<Response> {
-  const { auth, services } = c.get("deps");
-  const res = await auth.handler(new Request(c.req.raw, { headers: withoutApiKey(c.req.raw.headers) }));
+  const res = await c.get("deps").auth.handler(new Request(c.req.raw, { headers: withoutApiKey(c.req.raw.headers) }));
   // better-auth turns every failure into a 500; an unreachable database is told apart (→ 503).
-  if (res.status >= 500) await services.stats.ping();
+  if (res.status >= 500) await ensureDatabaseReachable(c);
   return res;
+}
+
+/**
+ * Pings the database under DATABASE_TIMEOUT_MS; throws DatabaseUnavailableError (→ 503) when it does
+ * not answer. For callers that got an opaque failure (better-auth answers every one as a 500).
+ */
+export async function ensureDatabaseReachable(c: Context<AppEnv>): Promise<void> {
+  const { services, config } = c.get("deps");
+  try {
+    await withDeadline(services.stats.ping(), config.DATABASE_TIMEOUT_MS);
+  } catch (e) {
+    throw e instanceof DatabaseUnavailableError ? e : new DatabaseUnavailableError(e);
+  }
 }
 
 /**
@@ -91,9 +103,8 @@ export async function betterAuthEndpoint(c: Context<AppEnv>): Promise<Response> 
 export async function isDatabaseOutage(c: Context<AppEnv>, err: unknown): Promise<boolean> {
   if (err instanceof DatabaseUnavailableError) return true;
   if (!isDatabaseUnavailable(err)) return false;
-  const { services, config } = c.get("deps");
   try {
-    await withDeadline(services.stats.ping(), config.DATABASE_TIMEOUT_MS);
+    await ensureDatabaseReachable(c);
     return false;
   } catch {
     return true;

@@ -43,7 +43,6 @@ export interface LiveEvents {
   "camera.status": CameraStatusChanged;
 }
 
-export type LiveEventName = keyof LiveEvents;
 export type LiveEvent = BusEvent<LiveEvents>;
 /** The events shown as items of the live feed (Live page and dashboard). */
 export type FeedEvent = Extract<LiveEvent, { name: "attendance.created" | "sighting.unknown" }>;

@@ -4,7 +4,7 @@ import type { AppDeps } from "../app-env";
 import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from "../domain/password";
 import { WindowLimiter } from "../domain/rate-limit";
 import { clientIp } from "../lib/client-ip";
-import { withoutApiKey } from "../lib/identity";
+import { ensureDatabaseReachable, withoutApiKey } from "../lib/identity";
 import { HttpError, fieldErrors, formFields } from "../lib/http";
 import { actorOf, type Router } from "./router";
 
@@ -62,7 +62,7 @@ export function registerAuthRoutes(r: Router, deps: AppDeps) {
       asResponse: true,
     });
     // better-auth answers every failure of its own as a 500: an unreachable database becomes a 503.
-    if (res.status >= 500) await services.stats.ping();
+    if (res.status >= 500) await ensureDatabaseReachable(c);
     if (!res.ok) {
       return c.get("render").page("Sign in", <LoginForm email={email} next={next} error="Wrong e-mail or password, or the account is disabled." />, { status: 401 });
     }
@@ -112,7 +112,7 @@ export function registerAuthRoutes(r: Router, deps: AppDeps) {
       headers: withoutApiKey(c.req.raw.headers),
       asResponse: true,
     });
-    if (res.status >= 500) await services.stats.ping();
+    if (res.status >= 500) await ensureDatabaseReachable(c);
     if (!res.ok) return show({ current: "This is not your current password" });
     await services.audit.record(actorOf(c), "change_password", "user", me.id, null, null);
     const page = await c.get("render").page("Change password", <ChangePasswordForm done />);

@@ -3,7 +3,7 @@ import { eventsQuerySchema } from "../services/attendance";
 import type { AppDeps } from "../app-env";
 import { dayStart, localDay } from "../domain/time";
 import { attendanceCreated } from "../live/events";
-import { withDeadline } from "../lib/identity";
+import { ensureDatabaseReachable } from "../lib/identity";
 import type { Router } from "./router";
 
 export function registerSystemRoutes(r: Router, deps: AppDeps) {
@@ -11,7 +11,7 @@ export function registerSystemRoutes(r: Router, deps: AppDeps) {
 
   r.get("/healthz", "public", async (c) => {
     try {
-      await withDeadline(services.stats.ping(), config.DATABASE_TIMEOUT_MS);
+      await ensureDatabaseReachable(c);
       const engine = services.faces.status();
       return c.json({ status: "ok", db: database.kind, engine: engine.ready ? "ready" : "off", ...(engine.ready ? {} : { engineReason: engine.reason }) });
     } catch {

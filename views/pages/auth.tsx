@@ -1,3 +1,5 @@
+import { PASSWORD_MIN } from "../../src/domain/password";
+
 export function LoginForm({ email = "", error, next = "/" }: { email?: string; error?: string; next?: string }) {
   return (
     <section class="panel narrow" id="login">
@@ -37,7 +39,7 @@ export function SetupForm({ values = {}, errors = {} }: { values?: Record<string
         <label for="email">E-mail</label>
         <input id="email" name="email" type="email" required value={values.email ?? ""} style="width:100%" />
         {errors.email && <div class="field-error">{errors.email}</div>}
-        <PasswordField id="password" label="Password (10 characters or more)" autocomplete="new-password" error={errors.password} />
+        <PasswordField id="password" label={`Password (${PASSWORD_MIN} characters or more)`} autocomplete="new-password" error={errors.password} />
         <p>
           <button type="submit">Create administrator</button>
         </p>
@@ -59,7 +61,7 @@ export function ChangePasswordForm({ errors = {}, done }: { errors?: Record<stri
       )}
       <form method="post" action="/account/password">
         <PasswordField id="current" label="Current password" autocomplete="current-password" error={errors.current} />
-        <PasswordField id="password" label="New password (10 characters or more; a phrase of several unrelated words is best)" autocomplete="new-password" error={errors.password} />
+        <PasswordField id="password" label={`New password (${PASSWORD_MIN} characters or more; a phrase of several unrelated words is best)`} autocomplete="new-password" error={errors.password} />
         <p>
           <button type="submit">Change password</button>
         </p>
@@ -68,12 +70,12 @@ export function ChangePasswordForm({ errors = {}, done }: { errors?: Record<stri
   );
 }
 
-/** A labelled password input with its error; a new password must have 10 characters or more. */
+/** A labelled password input with its error; a new password must have PASSWORD_MIN characters or more. */
 function PasswordField({ id, label, autocomplete, error }: { id: string; label: string; autocomplete: "new-password" | "current-password"; error?: string }) {
   return (
     <>
       <label for={id}>{label}</label>
-      <input id={id} name={id} type="password" autocomplete={autocomplete} required minlength={autocomplete === "new-password" ? 10 : undefined} style="width:100%" />
+      <input id={id} name={id} type="password" autocomplete={autocomplete} required minlength={autocomplete === "new-password" ? PASSWORD_MIN : undefined} style="width:100%" />
       {error && <div class="field-error">{error}</div>}
     </>
   );

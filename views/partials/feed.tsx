@@ -31,7 +31,7 @@ export function AttendanceFeedItem({ e, tz }: { e: AttendanceCreated; tz: string
   );
 }
 
-export function UnknownFeedItem({ e, tz }: { e: UnknownSighting; tz: string }) {
+function UnknownFeedItem({ e, tz }: { e: UnknownSighting; tz: string }) {
   return <Item kind="unknown" image={e.cropUrl} title={e.kind === "uncertain" ? "Not sure who this is" : "Unknown person"} ts={e.ts} camera={e.camera} detail="in the review queue" tz={tz} />;
 }
 

@@ -1,20 +1,18 @@
 // Admission of request bodies by the memory budget (src/lib/memory-budget.ts), before they are read:
 // a body with a Content-Length reserves that many bytes up front, a chunked one reserves its bytes as
-// they stream in. When the budget is full the request gets 503 with Retry-After at once; the bytes
-// are given back when the request ends, however it ends (answered, failed, or aborted by the client).
+// they stream in. When the budget is full the request gets 503 with Retry-After at once (an HttpError,
+// answered by the app's error handler as JSON or a page); the bytes are given back when the request
+// ends, however it ends (answered, failed, or aborted by the client).
 import type { Context, MiddlewareHandler } from "hono";
-import { ErrorPage } from "../../views/layout";
 import type { AppEnv } from "../app-env";
 import { HttpError } from "./http";
 
-export const RETRY_AFTER_SECONDS = 2;
+const RETRY_AFTER_SECONDS = 2;
 const MESSAGE = "The server is busy receiving other uploads; try again in a few seconds";
 
-async function busy(c: Context<AppEnv>): Promise<Response> {
-  const api = c.req.path.startsWith("/api/") || !(c.req.header("accept") ?? "").includes("text/html");
-  const res = api ? c.json({ error: MESSAGE }, 503) : await c.get("render").page("Busy", <ErrorPage status={503} message={MESSAGE} />, { status: 503 });
-  res.headers.set("Retry-After", String(RETRY_AFTER_SECONDS));
-  return res;
+function busy(c: Context<AppEnv>): HttpError {
+  c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+  return new HttpError(503, MESSAGE);
 }
 
 /** Every request body passes here; register it before anything reads or buffers bodies. */
@@ -30,7 +28,7 @@ export function uploadBudget(): MiddlewareHandler<AppEnv> {
         const bytes = Number(declared);
         // Over MAX_BODY_BYTES: the body limit answers 413 without reading it.
         if (bytes > config.MAX_BODY_BYTES) return await next();
-        if (!held.tryAdd(bytes)) return await busy(c);
+        if (!held.tryAdd(bytes)) throw busy(c);
         return await next();
       }
       let overBudget = false;
@@ -54,7 +52,7 @@ export function uploadBudget(): MiddlewareHandler<AppEnv> {
       c.req.raw = new Request(raw, { body: counted, duplex: "half" } as RequestInit);
       await next();
       // Whatever the handler made of the broken body, the answer is the budget's.
-      if (overBudget) c.res = await busy(c);
+      if (overBudget) throw busy(c);
     } finally {
       held.release();
     }
