@@ -31,6 +31,8 @@ const withHuman = !args.has("--no-human") && !accuracyOnly;
  * in the repository), so the identity-disjoint analysis can be re-run without the models.
  */
 const CACHE = join(tmpdir(), "clockface-bench-engine-embeddings.json");
+// The speed figures come from the embedding pass itself, so a run that skips it can only be --accuracy-only.
+if (args.has("--cached") && !accuracyOnly) throw new Error("--cached goes with --accuracy-only (the speed figures need the embeddings computed afresh)");
 type CachedFace = { embedding: number[]; quality: FaceQuality } | null;
 const log = createLogger("warn");
 
@@ -187,8 +189,9 @@ const embedded = new Map<string, Embedded>();
 for (const rec of recognizers) {
   const t0 = performance.now();
   const hit = cached[rec.id];
-  const e = hit && photos.every((p) => p.aligned in hit.end) ? fromCache(hit) : await embedAll(rec);
-  if (!hit) cached[rec.id] = toCache(e);
+  const usable = hit && photos.every((p) => p.aligned in hit.end);
+  const e = usable ? fromCache(hit) : await embedAll(rec);
+  if (!usable) cached[rec.id] = toCache(e);
   embedded.set(rec.id, e);
   const { aligned, end } = e;
   const imp = impostorScores(end, photos);

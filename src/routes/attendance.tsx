@@ -354,10 +354,11 @@ export function registerAttendanceRoutes(r: Router, deps: AppDeps) {
     let rows: Awaited<ReturnType<typeof att.listLeaves>> = { rows: [], total: 0 };
     const who = filter.person ? await services.people.resolve(filter.person, raw.personId) : null;
     const personProblem = who && "problem" in who ? who.problem : undefined;
-    if (!personProblem) rows = await att.listLeaves({ personId: who && "person" in who ? who.person.id : undefined, from: filter.from, to: filter.to, limit: 50, offset });
+    const picked = who && "person" in who ? who.person : undefined;
+    if (!personProblem) rows = await att.listLeaves({ personId: picked?.id, from: filter.from, to: filter.to, limit: 50, offset });
     return c.get("render").page(
       "Leave",
-      <LeavesPage {...rows} limit={50} offset={offset} filter={filter} personProblem={personProblem} filterPersonId={who && "person" in who ? String(who.person.id) : undefined} canEdit={canEdit(c)} values={extra.values} errors={extra.errors} flash={FLASH[c.req.query("done") ?? ""]} recompute={canEdit(c) ? recomputeView(c) : undefined} />,
+      <LeavesPage {...rows} limit={50} offset={offset} filter={filter} personProblem={personProblem} filterPersonId={picked && String(picked.id)} canEdit={canEdit(c)} values={extra.values} errors={extra.errors} flash={FLASH[c.req.query("done") ?? ""]} recompute={canEdit(c) ? recomputeView(c) : undefined} />,
       { active: "attendance", status: extra.status ?? (personProblem ? 422 : undefined) },
     );
   };

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { PICK_PATH, type PickerConfig, PersonPicker, PersonPickResults } from "../../views/partials/person-picker";
 import type { AppDeps } from "../app-env";
 import { HttpError } from "../lib/http";
-import { PICK_LIMIT } from "../services/people";
 import type { Router } from "./router";
 
 const pickerConfigSchema: z.ZodType<PickerConfig> = z.object({
@@ -40,7 +39,7 @@ export function registerPersonPickerRoutes(r: Router, deps: AppDeps) {
       return c.html(<PersonPicker {...config} value={p.name} personId={p.id} />);
     }
     const q = (c.req.query(config.name) ?? "").slice(0, 200);
-    const found = await people.pickSearch(q, PICK_LIMIT + 1);
-    return c.html(<PersonPickResults config={config} q={q} people={found.slice(0, PICK_LIMIT)} more={found.length > PICK_LIMIT} />);
+    const found = await people.pickSearch(q);
+    return c.html(<PersonPickResults config={config} q={q} people={found.people} more={found.more} />);
   });
 }

@@ -411,12 +411,15 @@ export class AttendanceService {
           const leave = personLeaves.some((l) => l.fromDay <= day && day <= l.toDay);
           if (!expected(t, day)) {
             const w = attributionWindow(day, schedule, tz);
-            // Before they were added, only what was recorded for them (events, leave) makes a day.
-            const before = day < addedDay.get(pid)!;
-            const recorded = (before && leave) || subset.some((e) => e.ts >= w.start && e.ts < w.end);
+            const hasEvents = subset.some((e) => e.ts >= w.start && e.ts < w.end);
             const had = existing.has(`${pid}|${day}`);
-            if (!recorded && had && before) stale.push({ personId: pid, day });
-            if (!recorded && (!had || before)) continue;
+            if (day < addedDay.get(pid)!) {
+              // Before they were added, only what was recorded for them (events, leave) makes a day.
+              if (!hasEvents && !leave) {
+                if (had) stale.push({ personId: pid, day });
+                continue;
+              }
+            } else if (!hasEvents && !had) continue;
           }
           const addedAt = day === addedDay.get(pid) ? t.ctx.createdAt : null;
           const s = dailyStatus({ day, tz, schedule, events: subset, holiday: holidays.has(day), leave, now, addedAt });

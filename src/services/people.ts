@@ -24,10 +24,10 @@ export const IMPORT_MAX_ROWS = 20_000;
 export const CSV_COLUMNS = ["employee_code", "name", "department", "email", "active", "notes", "consent_at"] as const;
 
 /** How many matches the person picker lists. */
-export const PICK_LIMIT = 8;
+const PICK_LIMIT = 8;
 
-/** A person field's outcome: the person, or what is wrong (with the namesakes when the name is shared). */
-export type PersonPick = { person: PersonView } | { problem: string; candidates?: PersonView[] };
+/** A person field's outcome: the person, or what is wrong. */
+export type PersonPick = { person: PersonView } | { problem: string };
 
 function validation(fields: Record<string, string>, message = "Validation failed"): HttpError {
   return new HttpError(422, message, { fields });
@@ -115,11 +115,12 @@ export class PeopleService {
     return p;
   }
 
-  /** People whose name, employee code or email contains `q`, for the person picker. */
-  async pickSearch(q: string, limit = PICK_LIMIT): Promise<PersonView[]> {
+  /** The first PICK_LIMIT people whose name, employee code or email contains `q`, and whether more do. */
+  async pickSearch(q: string): Promise<{ people: PersonView[]; more: boolean }> {
     const text = q.trim();
-    if (!text) return [];
-    return (await this.people.list({ q: text, sort: "name", limit, offset: 0 })).rows;
+    if (!text) return { people: [], more: false };
+    const { rows, total } = await this.people.list({ q: text, sort: "name", limit: PICK_LIMIT, offset: 0 });
+    return { people: rows, more: total > rows.length };
   }
 
   /**
@@ -135,9 +136,9 @@ export class PeopleService {
     if (!typed) return { problem: "Choose a person" };
     const [byCode] = await this.people.byCodes([typed]);
     if (byCode) return { person: (await this.people.get(byCode.id))! };
-    const named = await this.people.byName(typed);
+    const named = await this.people.byName(typed, 2);
     if (named.length === 1) return { person: named[0]! };
-    if (named.length > 1) return { problem: `Several people are called ${typed}: pick one from the list`, candidates: named };
+    if (named.length > 1) return { problem: `Several people are called ${typed}: pick one from the list` };
     return { problem: `Nobody is called ${typed}` };
   }
 

@@ -1,7 +1,7 @@
 import { Panel } from "../layout";
 import { AttendanceFeedItem } from "../partials/feed";
 import { CameraTable } from "./cameras";
-import { Chart, ChartScripts, type ChartSpec } from "./reports";
+import { Chart, ChartScripts, dayStateTone, type ChartSpec } from "./reports";
 import { DAY_STATE_LABELS, type DayState } from "../../src/domain/attendance/report";
 import type { AttendanceCreated } from "../../src/live/events";
 import type { CameraView } from "../../src/services/cameras";
@@ -21,15 +21,8 @@ export interface Today {
   arrivals: ChartSpec;
 }
 
-/** The cards of today, in the daily sheet's words; "no status yet" only when there is any. */
-const TODAY_CARDS: [DayState, string][] = [
-  ["present", "ok"],
-  ["late", "warn"],
-  ["absent", "bad"],
-  ["on_leave", ""],
-  ["not_started", ""],
-  ["not_computed", ""],
-];
+/** The cards of today, in the daily sheet's words and colours; "no status yet" only when there is any. */
+const TODAY_CARDS: DayState[] = ["present", "late", "absent", "on_leave", "not_started", "not_computed"];
 
 /**
  * Today at a glance; the #today block refreshes itself every 30 s (same component for the page and
@@ -43,8 +36,8 @@ export function Dashboard({ o, day, today, cameras, recent, tz }: { o: Overview;
       <div id="today" hx-get="/" hx-trigger="every 30s" hx-select="#today" hx-swap="outerHTML">
         <Panel title={`Today, ${day}`}>
           <div class="cards">
-            {TODAY_CARDS.filter(([state]) => state !== "not_computed" || today.counts.not_computed > 0).map(([state, tone]) => (
-              <a class={`card ${tone}`.trim()} href={`/reports/daily?date=${day}`}>
+            {TODAY_CARDS.filter((state) => state !== "not_computed" || today.counts.not_computed > 0).map((state) => (
+              <a class={`card ${dayStateTone(state)}`.trim()} href={`/reports/daily?date=${day}`}>
                 <div class="n">{today.counts[state]}</div>
                 <div>{DAY_STATE_LABELS[state]}</div>
               </a>

@@ -46,10 +46,14 @@ const dayX = (day: string) => {
   return Date.UTC(y, m - 1, d) / 1000;
 };
 
+/** The colour of a day's state on badges and the dashboard's cards: ok, warn, bad or none. */
+export function dayStateTone(status: string): "ok" | "warn" | "bad" | "" {
+  return status === "present" ? "ok" : status === "late" || status === "incomplete" ? "warn" : status === "absent" ? "bad" : "";
+}
+
 function StatusBadge({ status }: { status: string | null }) {
   if (!status) return <span class="muted">{DAY_STATE_LABELS.not_computed}</span>;
-  const cls = status === "present" ? "ok" : status === "late" || status === "incomplete" ? "warn" : status === "absent" ? "bad" : "";
-  return <span class={`badge ${cls}`}>{STATUS_LABELS[status as keyof typeof STATUS_LABELS] ?? status}</span>;
+  return <span class={`badge ${dayStateTone(status)}`}>{STATUS_LABELS[status as keyof typeof STATUS_LABELS] ?? status}</span>;
 }
 
 function Exports({ kind, params }: { kind: string; params: Params }) {

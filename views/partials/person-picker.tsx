@@ -64,7 +64,7 @@ export function PersonPicker(props: PersonPickerProps) {
         hx-vals={JSON.stringify({ pick: JSON.stringify(configOf(props)) })}
       />
       <input type="hidden" name="personId" value={personId === undefined ? "" : String(personId)} />
-      <small class="muted" id={hint} style="display:block">
+      <small class="muted pick-hint" id={hint}>
         Name or employee code
       </small>
       <div id={results} class="pick-results" aria-live="polite"></div>
@@ -84,13 +84,12 @@ export function PersonPickResults({ config, q, people, more }: { config: PickerC
   const pick = JSON.stringify(configOf(config));
   return (
     <>
-      <ul class="pick-list" aria-label={`People matching ${q.trim()}`} style="list-style:none;padding:0;margin:0.25rem 0">
+      <ul class="pick-list" aria-label={`People matching ${q.trim()}`}>
         {people.map((p) => (
           <li>
             <button
               type="button"
               class="pick-option secondary"
-              style="width:100%;text-align:left;margin:0.125rem 0"
               hx-get={`${PICK_PATH}?${new URLSearchParams({ choose: String(p.id), pick })}`}
               hx-target={`#${config.id}-picker`}
               hx-swap="outerHTML"

@@ -109,7 +109,7 @@ export class PeopleRepo {
   }
 
   /** People whose name is exactly this (case and surrounding spaces ignored), at most `limit`. */
-  async byName(name: string, limit = 20): Promise<PersonView[]> {
+  async byName(name: string, limit: number): Promise<PersonView[]> {
     const rows = await this.db
       .select(personView)
       .from(people)
