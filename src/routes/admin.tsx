@@ -6,7 +6,7 @@ import { HttpError, fieldErrors, formFields, idParam } from "../lib/http";
 import { ROLES } from "../services/auth";
 import { listQuerySchema } from "../services/schemas";
 import { accountFields, withPasswordPolicy } from "./auth";
-import { actorOf, type Router } from "./router";
+import { actorOf, isAdmin, type Router } from "./router";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 
@@ -138,7 +138,7 @@ export function registerAdminRoutes(r: Router, deps: AppDeps, extraSettings: (c:
     ];
     return c.get("render").page(
       "Settings",
-      <SettingsPage rows={rows} isAdmin={c.get("user")!.role === "admin"}>
+      <SettingsPage rows={rows} isAdmin={isAdmin(c)}>
         {(await extraSettings(c)) as never}
       </SettingsPage>,
       { active: "settings" },

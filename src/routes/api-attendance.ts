@@ -1,6 +1,5 @@
-import type { Context } from "hono";
 import { z } from "zod";
-import type { AppDeps, AppEnv } from "../app-env";
+import type { AppDeps } from "../app-env";
 import { HttpError, idParam, parseJson, readJson } from "../lib/http";
 import {
   assignSchema,
@@ -27,7 +26,7 @@ import {
 } from "../services/attendance";
 import { errorSchema, pageOf } from "../services/schemas";
 import { type Api, parseQuery } from "./openapi";
-import { actorOf } from "./router";
+import { actorOf, isAdmin } from "./router";
 
 const notFound = { description: "No such record", schema: errorSchema };
 const withRecompute = z.object({ recompute: recomputeSchema });
@@ -35,7 +34,6 @@ const withRecompute = z.object({ recompute: recomputeSchema });
 export function registerAttendanceApi(api: Api, deps: AppDeps) {
   const { services } = deps;
   const att = services.attendance;
-  const isAdmin = (c: Context<AppEnv>) => c.get("user")?.role === "admin";
 
   // ---------------------------------------------------------------- events
 

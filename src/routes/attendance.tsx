@@ -9,7 +9,7 @@ import type { WeeklyPattern } from "../domain/attendance";
 import { formatClock, isDay, localDay, parseClock, zonedInstant } from "../domain/time";
 import { HttpError, fieldErrors, formFields, idParam } from "../lib/http";
 import { eventPatchSchema, eventsQuerySchema, holidayCreateSchema, leaveCreateSchema, manualEventSchema, voidSchema, type RecomputeOutcome } from "../services/attendance";
-import { actorOf, canEdit, redirectAfterPost, type Router } from "./router";
+import { actorOf, canEdit, isAdmin, redirectAfterPost, type Router } from "./router";
 
 const FLASH: Record<string, string> = {
   added: "Event added.",
@@ -88,7 +88,6 @@ export function registerAttendanceRoutes(r: Router, deps: AppDeps) {
   const { services, config } = deps;
   const att = services.attendance;
   const tz = config.TZ;
-  const isAdmin = (c: Context<AppEnv>) => c.get("user")?.role === "admin";
   const unprocessable = (e: unknown): Record<string, string> | null => (e instanceof HttpError && e.status === 422 ? ((e.details?.fields as Record<string, string>) ?? { _: e.message }) : null);
 
   /** The job's progress, or a count of rows, from ?job= / ?rows= after a redirect. */

@@ -7,13 +7,12 @@ import { HttpError, fieldErrors, formFields, idParam, parseJson } from "../lib/h
 import { cameraInputSchema, cameraPatchSchema, type CameraView } from "../services/cameras";
 import { errorSchema } from "../services/schemas";
 import type { Api } from "./openapi";
-import { actorOf, redirectAfterPost, type Router } from "./router";
+import { actorOf, isAdmin, redirectAfterPost, type Router } from "./router";
 
 /**
  * Cameras are configured, changed, deleted and tested by admins only: a camera URL makes the server
  * connect somewhere on the caller's behalf (see SECURITY.md, "Cameras and server-side requests").
  */
-const isAdmin = (c: Context<AppEnv>) => c.get("user")?.role === "admin";
 
 function formValues(f: Record<string, string>): CameraFormValues {
   return { name: f.name, url: f.url, direction: f.direction, fps: f.fps, enabled: f.enabled === "1" || f.enabled === "on", liveness: f.liveness === "1" || f.liveness === "on" };

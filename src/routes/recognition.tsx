@@ -6,7 +6,7 @@ import { HttpError, fieldErrors, formFields, parseJson } from "../lib/http";
 import { loadManifest } from "../models/manifest";
 import { errorSchema } from "../services/schemas";
 import type { Api } from "./openapi";
-import { actorOf, type Router } from "./router";
+import { actorOf, isAdmin, type Router } from "./router";
 
 export const thresholdsSchema = z
   .object({
@@ -41,7 +41,6 @@ export function registerRecognitionRoutes(r: Router, api: Api, deps: AppDeps) {
       ...extra,
     };
   };
-  const isAdmin = (c: Context<AppEnv>) => c.get("user")?.role === "admin";
 
   /** The settings page's recognition section (also used by the main settings route). */
   const sections = async (c: Context<AppEnv>, extra: Partial<RecognitionView> = {}) => {

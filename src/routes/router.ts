@@ -24,6 +24,10 @@ export function canEdit(c: Context<AppEnv>): boolean {
   return !!u && roleRank(u.role) >= roleRank("operator");
 }
 
+export function isAdmin(c: Context<AppEnv>): boolean {
+  return c.get("user")?.role === "admin";
+}
+
 /** A route handler: may answer synchronously or asynchronously. */
 export type Handler = (c: Context<AppEnv>, next: Next) => Response | Promise<Response | void>;
 

@@ -1,6 +1,7 @@
 import type { Child } from "hono/jsx";
 import { Panel } from "../layout";
 import { FieldError, Flash, Pager, fmtDateTime } from "../partials/common";
+import { PASSWORD_MIN } from "../../src/domain/password";
 
 const ROLE_HELP = { viewer: "sees people, attendance and reports", operator: "also edits people, enrolls faces, corrects attendance", admin: "also manages users, cameras and settings" } as const;
 type Role = keyof typeof ROLE_HELP;
@@ -64,7 +65,7 @@ export function UsersPage(props: { users: UserRowView[]; total: number; limit: n
                 <td>{fmtDateTime(u.createdAt, tz)}</td>
                 <td>
                   <form class="inline-form" method="post" action={`/users/${u.id}/password`} hx-post={`/users/${u.id}/password`} hx-target="#users" hx-select="#users" hx-swap="outerHTML">
-                    <input name="password" type="password" autocomplete="new-password" minlength={10} required placeholder="New password" aria-label={`New password for ${u.email}`} />
+                    <input name="password" type="password" autocomplete="new-password" minlength={PASSWORD_MIN} required placeholder="New password" aria-label={`New password for ${u.email}`} />
                     <button type="submit" class="secondary">
                       Reset
                     </button>
@@ -111,7 +112,7 @@ export function UsersPage(props: { users: UserRowView[]; total: number; limit: n
           </div>
           <div>
             <label for="u-password">Initial password (10+ characters)</label>
-            <input id="u-password" name="password" type="password" autocomplete="new-password" required minlength={10} />
+            <input id="u-password" name="password" type="password" autocomplete="new-password" required minlength={PASSWORD_MIN} />
             <FieldError errors={errors} name="password" />
           </div>
         </div>
