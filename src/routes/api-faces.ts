@@ -10,13 +10,9 @@ import { actorOf } from "./router";
 export async function imageField(c: Context, field = "image"): Promise<Uint8Array> {
   const type = c.req.header("content-type") ?? "";
   if (!type.startsWith("multipart/form-data")) throw new HttpError(415, `Send the image as multipart/form-data in the field "${field}"`);
-  let body: Record<string, unknown>;
-  try {
-    body = await c.req.parseBody();
-  } catch {
-    throw new HttpError(400, "The multipart body could not be read");
-  }
-  const f = body[field];
+  // A body that cannot be parsed was already answered with 400 by the input-hygiene check, which
+  // parsed it first (Hono caches the parsed form).
+  const f = (await c.req.parseBody())[field];
   if (!(f instanceof File)) throw new HttpError(422, `Missing file field "${field}"`, { reason: "no_image" });
   if (f.size === 0) throw new HttpError(422, "The image file is empty", { reason: "empty" });
   return new Uint8Array(await f.arrayBuffer());
