@@ -173,9 +173,9 @@ export function registerAttendanceRoutes(r: Router, deps: AppDeps) {
   r.get("/attendance/:id/evidence", "viewer", async (c) => {
     const e = await att.getEvent(idParam(c), isAdmin(c));
     if (!e.evidencePath) throw new HttpError(404, "This event has no photo");
-    const photo = await services.media.open(e.evidencePath);
+    const photo = await services.media.get(e.evidencePath);
     if (!photo) throw new HttpError(404, "The photo is no longer kept");
-    return new Response(photo, { headers: { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600" } });
+    return c.body(photo as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600" });
   });
 
   const editPage = async (c: Context<AppEnv>, id: number, values?: FormValues, errors?: Record<string, string>, status?: number) => {

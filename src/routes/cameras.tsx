@@ -120,13 +120,13 @@ export function registerCameraRoutes(r: Router, api: Api, deps: AppDeps) {
   });
 
   // Evidence photos and unknown-face crops ({evidence,unknown}/<day>/<uuid>.jpg in DATA_DIR/media or
-  // the S3 bucket), streamed through the app.
+  // the S3 bucket), served through the app.
   r.get("/media/:folder/:day/:file", "viewer", async (c) => {
     const { folder, day, file } = c.req.param();
     if (!/^(evidence|unknown)$/.test(folder) || !/^\d{4}-\d{2}-\d{2}$/.test(day) || !/^[0-9a-f-]{36}\.jpg$/.test(file)) throw new HttpError(404, "Not found");
-    const photo = await deps.services.media.open(`${folder}/${day}/${file}`);
+    const photo = await deps.services.media.get(`${folder}/${day}/${file}`);
     if (!photo) throw new HttpError(404, "This photo was removed (retention) or never existed");
-    return c.body(photo, 200, { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=86400" });
+    return c.body(photo as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=86400" });
   });
 
   r.get("/live", "viewer", async (c) => c.get("render").page("Live", <LivePage cameras={(await cameras.list()).filter((x) => x.enabled)} tz={config.TZ} />, { active: "live" }));

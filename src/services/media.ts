@@ -19,8 +19,6 @@ export interface MediaStore {
   put(rel: string, bytes: Uint8Array): Promise<void>;
   /** The whole object, or null when it does not exist. */
   get(rel: string): Promise<Uint8Array | null>;
-  /** The object as a stream (to serve it), or null when it does not exist. */
-  open(rel: string): Promise<ReadableStream<Uint8Array> | null>;
   /** Deletes an object; a missing one is fine. */
   remove(rel: string): Promise<void>;
   /** Deletes the day folders `folder/YYYY-MM-DD/` of days before `cutoffDay`; returns how many days went. */
@@ -72,11 +70,6 @@ export class LocalMediaStore implements MediaStore {
       if (isMissing(e)) return null;
       throw e;
     }
-  }
-
-  async open(rel: string): Promise<ReadableStream<Uint8Array> | null> {
-    const f = Bun.file(this.abs(rel));
-    return (await f.exists()) ? f.stream() : null;
   }
 
   async remove(rel: string): Promise<void> {
@@ -142,30 +135,6 @@ export class S3MediaStore implements MediaStore {
       if (isMissing(e)) return null;
       throw e;
     }
-  }
-
-  /** One GET: the first chunk is read here, so a missing object is a null and not a broken response. */
-  async open(rel: string): Promise<ReadableStream<Uint8Array> | null> {
-    const reader = this.client.file(this.key(rel)).stream().getReader();
-    let first: Awaited<ReturnType<typeof reader.read>>;
-    try {
-      first = await reader.read();
-    } catch (e) {
-      if (isMissing(e)) return null;
-      throw e;
-    }
-    return new ReadableStream<Uint8Array>({
-      start(ctrl) {
-        if (first.done) ctrl.close();
-        else ctrl.enqueue(first.value);
-      },
-      async pull(ctrl) {
-        const r = await reader.read();
-        if (r.done) ctrl.close();
-        else ctrl.enqueue(r.value);
-      },
-      cancel: (reason) => reader.cancel(reason),
-    });
   }
 
   async remove(rel: string): Promise<void> {
@@ -257,12 +226,6 @@ export class SealedMediaStore implements MediaStore {
     }
   }
 
-  /** Read whole and opened: the GCM tag is checked before any byte is served (photos are tens of kB). */
-  async open(rel: string): Promise<ReadableStream<Uint8Array> | null> {
-    const b = await this.get(rel);
-    return b && new Response(b as Uint8Array<ArrayBuffer>).body!;
-  }
-
   remove(rel: string): Promise<void> {
     return this.inner.remove(rel);
   }
@@ -336,9 +299,6 @@ export class MonitoredMediaStore implements MediaStore {
   }
   get(rel: string) {
     return this.watch(this.inner.get(rel));
-  }
-  open(rel: string) {
-    return this.watch(this.inner.open(rel));
   }
   remove(rel: string) {
     return this.watch(this.inner.remove(rel));
