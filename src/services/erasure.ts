@@ -46,6 +46,25 @@ export class FileQueue {
     return this.d.repo.done([id]);
   }
 
+  /**
+   * Writes a file for a row that is not committed yet: queued as pending first, so a crash at any
+   * point leaves no orphan; when `commit` (or the write) fails the file goes again and the error is
+   * rethrown.
+   */
+  async writeForRow<T>(store: FileStore, path: string, write: () => Promise<void>, commit: () => Promise<T>): Promise<T> {
+    const staged = await this.stage(store, path);
+    let out: T;
+    try {
+      await write();
+      out = await commit();
+    } catch (e) {
+      await this.abandon(staged, store, path);
+      throw e;
+    }
+    await this.settle(staged);
+    return out;
+  }
+
   /** Deletes a file whose row did not commit (best effort: what fails stays queued for the next start). */
   async abandon(id: number, store: FileStore, path: string): Promise<void> {
     try {

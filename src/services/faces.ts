@@ -391,18 +391,22 @@ export class FaceService {
     const extra = pending ? { modelId: pending, embedding: (await this.engine().embedCrops([face.crop!], pending)).embeddings[0]! } : null;
 
     const rel = join("faces", String(personId), `${crypto.randomUUID()}.jpg`);
-    const staged = await this.d.files.stage("faces", rel);
     let row: FaceRow;
     try {
-      await this.d.crops.put(rel, face.crop!);
-      row = await this.d.faces.insert({ personId, cropPath: rel, quality: face.quality, source, modelId: model.id, embedding: face.embedding });
-      if (extra) await this.d.faces.saveEmbeddings([{ faceId: row.id, ...extra }]);
+      row = await this.d.files.writeForRow(
+        "faces",
+        rel,
+        () => this.d.crops.put(rel, face.crop!),
+        async () => {
+          const inserted = await this.d.faces.insert({ personId, cropPath: rel, quality: face.quality, source, modelId: model.id, embedding: face.embedding });
+          if (extra) await this.d.faces.saveEmbeddings([{ faceId: inserted.id, ...extra }]);
+          return inserted;
+        },
+      );
     } catch (e) {
-      await this.d.files.abandon(staged, "faces", rel);
       if (isForeignKeyViolation(e)) throw new HttpError(409, `${person.name} was deleted while this photo was being enrolled`);
       throw e;
     }
-    await this.d.files.settle(staged);
     // The active recogniser may have changed while this photo was analysed; a person erased meanwhile stays out.
     const current = this.active.id === model.id ? face.embedding : this.active.id === extra?.modelId ? extra.embedding : null;
     if (person.active && current && !this.erased.has(personId)) this.gallery.add(row.id, personId, current);

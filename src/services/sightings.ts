@@ -60,16 +60,7 @@ export class SightingService {
    */
   private async saveFor<T>(folder: "evidence" | "unknown", ts: Date, bytes: Uint8Array, commit: (rel: string) => Promise<T>): Promise<{ rel: string; out: T }> {
     const rel = `${folder}/${localDay(ts, this.d.tz)}/${crypto.randomUUID()}.jpg`;
-    const staged = await this.d.files.stage("media", rel);
-    let out: T;
-    try {
-      await this.d.media.put(rel, bytes);
-      out = await commit(rel);
-    } catch (e) {
-      await this.d.files.abandon(staged, "media", rel);
-      throw e;
-    }
-    await this.d.files.settle(staged);
+    const out = await this.d.files.writeForRow("media", rel, () => this.d.media.put(rel, bytes), () => commit(rel));
     return { rel, out };
   }
 
