@@ -5,6 +5,7 @@ import { loadConfig, type Config } from "../src/config";
 import { build, type Built } from "../src/server";
 import type { UserRole } from "../src/services/auth";
 import { createLogger, type Logger } from "../src/lib/log";
+import { needModels } from "./support/needs";
 
 export type DbKind = "pglite" | "postgres";
 
@@ -28,6 +29,7 @@ export interface TestApp extends Built {
 
 /** The real app on a fresh database: in-memory PGlite, or a throwaway schema on PostgreSQL. */
 export async function makeApp(kind: DbKind, env: Record<string, string> = {}, opts: { engine?: boolean; log?: Logger } = {}): Promise<TestApp> {
+  if (opts.engine) needModels();
   const pgSchema = kind === "postgres" ? `t_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}` : undefined;
   const config = loadConfig({
     LOG_LEVEL: "silent",

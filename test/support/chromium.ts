@@ -1,3 +1,5 @@
+import { needChromium } from "./needs";
+
 /** Flags for Debian's Chromium in tests (headless, root, no network chatter). */
 export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const CHROMIUM_PATH = needChromium();

@@ -1,7 +1,7 @@
 // A camera's connection in the log: a line when it goes down, when the reason changes and when it is
 // back; nothing for each retry of the supervisor (connecting → error → connecting → error …).
 import { expect, test } from "bun:test";
-import { newConnectionWatch, watchConnection, type ConnectionLine } from "../src/domain/camera-connection";
+import { newConnectionWatch, watchConnection, type ConnectionLine } from "../../src/domain/camera-connection";
 
 /** Feeds statuses (one per second) and returns the lines logged. */
 function run(statuses: { state: string; reason?: string }[]): ConnectionLine[] {

@@ -1,8 +1,8 @@
 // Log lines: readable on a terminal (time, level, message, key=value, stacks below), one JSON object
 // per line otherwise; the format follows LOG_FORMAT, "auto" meaning pretty only on a terminal.
 import { describe, expect, test } from "bun:test";
-import { loadConfig } from "../src/config";
-import { createLogger, formatPretty, resolveFormat, type Level, type LoggerOptions } from "../src/lib/log";
+import { loadConfig } from "../../src/config";
+import { createLogger, formatPretty, resolveFormat, type Level, type LoggerOptions } from "../../src/lib/log";
 
 const capture = (format: LoggerOptions["format"], level: Level | "silent" = "debug") => {
   const lines: { line: string; level: Level }[] = [];

@@ -1,9 +1,9 @@
 // The pure destination rules (src/domain/destination.ts), the camera failure wording
 // (src/domain/camera-errors.ts), and the resolving check of src/lib/destination.ts.
 import { describe, expect, test } from "bun:test";
-import { CAMERA_PROBLEM, ffmpegProblem, looksLikeImage, statusProblem } from "../src/domain/camera-errors";
-import { checkHost, checkResolvedAddress, classifyAddress, parseIPv4, parseIPv6, type DestinationRules } from "../src/domain/destination";
-import { checkDestination, checkDestinationToSave, DestinationRefused, DestinationUnresolved } from "../src/lib/destination";
+import { CAMERA_PROBLEM, ffmpegProblem, looksLikeImage, statusProblem } from "../../src/domain/camera-errors";
+import { checkHost, checkResolvedAddress, classifyAddress, parseIPv4, parseIPv6, type DestinationRules } from "../../src/domain/destination";
+import { checkDestination, checkDestinationToSave, DestinationRefused, DestinationUnresolved } from "../../src/lib/destination";
 
 const camera: DestinationRules = { purpose: "camera" };
 const webhook: DestinationRules = { purpose: "webhook" };

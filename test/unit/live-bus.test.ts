@@ -1,8 +1,8 @@
 // The live-event bus: typed events, a fixed ring buffer per subscriber, and a subscriber that falls
 // more than the lag limit behind is disconnected (never a growing queue, never a waiting publisher).
 import { describe, expect, test } from "bun:test";
-import { EventBus } from "../src/live/bus";
-import { createLiveBus, isFeedEvent, type AttendanceCreated, type CameraStatusChanged } from "../src/live/events";
+import { EventBus } from "../../src/live/bus";
+import { createLiveBus, isFeedEvent, type AttendanceCreated, type CameraStatusChanged } from "../../src/live/events";
 
 const checkIn = (id: number): AttendanceCreated => ({ id, personId: 1, name: "Ada", kind: "check_in", ts: new Date(0).toISOString(), source: "camera", cameraId: 1, camera: "Door", similarity: 0.7, evidenceUrl: null });
 

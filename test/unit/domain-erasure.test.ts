@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { auditSearchPatterns, pseudonymFor, pseudonymise } from "../src/domain/erasure";
+import { auditSearchPatterns, pseudonymFor, pseudonymise } from "../../src/domain/erasure";
 
 const who = { name: "Zoë O'Neil", employeeCode: "E-7", email: "zoe@example.com", notes: "Allergic to nuts" };
 const P = "erased person #0a0b0c0d";

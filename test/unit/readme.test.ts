@@ -1,13 +1,9 @@
-import { setDefaultTimeout } from "bun:test";
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { configDocs } from "../src/config";
+import { configDocs } from "../../src/config";
 
-// Tests here start real processes, engines or browsers (Bun applies a default per file only).
-setDefaultTimeout(60_000);
-
-const readme = readFileSync(join(import.meta.dir, "..", "README.md"), "utf8");
+const readme = readFileSync(join(import.meta.dir, "..", "..", "README.md"), "utf8");
 
 test("README shows the two commands", () => {
   expect(readme).toContain("bun install && bun start");

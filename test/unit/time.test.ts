@@ -1,10 +1,6 @@
-import { setDefaultTimeout } from "bun:test";
 import { describe, expect, test } from "bun:test";
-import { addDays, dayStart, daysBetween, formatClock, isDay, localDay, offsetMinutes, parseClock, weekday, zonedInstant } from "../src/domain/time";
-import { WindowLimiter } from "../src/domain/rate-limit";
-
-// Tests here start real processes, engines or browsers (Bun applies a default per file only).
-setDefaultTimeout(60_000);
+import { addDays, dayStart, daysBetween, formatClock, isDay, localDay, offsetMinutes, parseClock, weekday, zonedInstant } from "../../src/domain/time";
+import { WindowLimiter } from "../../src/domain/rate-limit";
 
 describe("site time", () => {
   test("offsets follow DST in Europe/Berlin", () => {

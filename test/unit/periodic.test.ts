@@ -1,6 +1,6 @@
 // The timer behind daily jobs (the retention purge): first run, repeats, no overlap, errors, stop.
 import { expect, test } from "bun:test";
-import { periodic } from "../src/lib/periodic";
+import { periodic } from "../../src/lib/periodic";
 
 test("runs first after firstMs, then every everyMs after the previous run, never two at once", async () => {
   const starts: number[] = [];

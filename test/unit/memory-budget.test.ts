@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { Worker } from "node:worker_threads";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { ConfigError, loadConfig } from "../src/config";
-import { MemoryBudget } from "../src/lib/memory-budget";
+import { ConfigError, loadConfig } from "../../src/config";
+import { MemoryBudget } from "../../src/lib/memory-budget";
 
 describe("memory budget", () => {
   test("reservations take bytes up to the limit and give them back on release", () => {
@@ -77,7 +77,7 @@ describe("memory budget", () => {
   test("a worker thread draws from the same counters", async () => {
     const b = new MemoryBudget(1000);
     const script = `const { parentPort } = require("node:worker_threads");
-      const { MemoryBudget } = require(${JSON.stringify(require.resolve("../src/lib/memory-budget"))});
+      const { MemoryBudget } = require(${JSON.stringify(require.resolve("../../src/lib/memory-budget"))});
       parentPort.on("message", ({ limit, shared }) => {
         const w = new MemoryBudget(limit, shared);
         const r = w.open();

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { containment, mergeTiled, ownedByTile, planTiles, tileStarts, TILE_MIN_SCORE } from "../src/domain/face/tiling";
-import type { Box, Detection } from "../src/domain/face/types";
+import { containment, mergeTiled, ownedByTile, planTiles, tileStarts, TILE_MIN_SCORE } from "../../src/domain/face/tiling";
+import type { Box, Detection } from "../../src/domain/face/types";
 
 const det = (box: Box, score = 0.9): Detection => ({ box, score, landmarks: [] });
 

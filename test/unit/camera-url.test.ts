@@ -1,9 +1,5 @@
-import { setDefaultTimeout } from "bun:test";
 import { describe, expect, test } from "bun:test";
-import { MAX_CAMERA_URL_LENGTH, maskUrl, maskUrlsInText, parseCameraUrl } from "../src/domain/camera-url";
-
-// Tests here start real processes, engines or browsers (Bun applies a default per file only).
-setDefaultTimeout(60_000);
+import { MAX_CAMERA_URL_LENGTH, maskUrl, maskUrlsInText, parseCameraUrl } from "../../src/domain/camera-url";
 
 const noFiles = { allowFiles: false };
 const files = { allowFiles: true };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { changedPixels, greyThumb, MIN_CHANGED, MotionGate, type GreyImage } from "../src/domain/motion";
+import { changedPixels, greyThumb, MIN_CHANGED, MotionGate, type GreyImage } from "../../src/domain/motion";
 
 /** A 640x360 RGB frame of one colour, with optional filled rectangles [x, y, w, h, grey]. */
 function frame(background: number, rects: [number, number, number, number, number][] = [], noise = 0, seed = 1): Uint8Array {

@@ -1,4 +1,3 @@
-import { setDefaultTimeout } from "bun:test";
 import { describe, expect, test } from "bun:test";
 import {
   ATTRIBUTION_MARGIN_MINUTES,
@@ -16,11 +15,8 @@ import {
   type Schedule,
   type Shift,
   type WeeklyPattern,
-} from "../src/domain/attendance";
-import { addDays } from "../src/domain/time";
-
-// Tests here start real processes, engines or browsers (Bun applies a default per file only).
-setDefaultTimeout(60_000);
+} from "../../src/domain/attendance";
+import { addDays } from "../../src/domain/time";
 
 // Europe/Berlin: +01:00 in winter, +02:00 in summer; 2026-03-29 02:00 → 03:00, 2026-10-25 03:00 → 02:00.
 // Weekdays used: 2026-01-12 Monday, 2026-01-14 Wednesday, 2026-01-17 Saturday,

@@ -1,17 +1,12 @@
-import { setDefaultTimeout } from "bun:test";
 import { describe, expect, test } from "bun:test";
-import { Gallery, decide, type Decision } from "../src/domain/face/matching";
-import type { Box } from "../src/domain/face/types";
-import { Ballot, DEFAULT_TRACKER_CONFIG, Tracker, observationWeight, type Observation, type Sighting, type TrackerConfig } from "../src/domain/tracking";
-import { rng } from "./support/random";
-
-// Tests here start real processes, engines or browsers (Bun applies a default per file only).
-setDefaultTimeout(60_000);
+import { Gallery, decide, type Decision } from "../../src/domain/face/matching";
+import type { Box } from "../../src/domain/face/types";
+import { Ballot, DEFAULT_TRACKER_CONFIG, Tracker, observationWeight, type Observation, type Sighting, type TrackerConfig } from "../../src/domain/tracking";
+import { rng } from "../support/random";
 
 const DIM = 32;
 const ALICE = 1, BOB = 2, CAROL = 3;
 const FRAME_MS = 200; // 5 fps
-
 
 /** Each person's face is one axis; a stranger's face is another. Cosine between different faces is 0. */
 const faceOf = (axis: number) => {

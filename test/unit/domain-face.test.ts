@@ -1,18 +1,14 @@
-import { setDefaultTimeout } from "bun:test";
-import * as calibration from "../src/domain/face/calibration";
+import * as calibration from "../../src/domain/face/calibration";
 import { describe, expect, test } from "bun:test";
-import { gaussian, rng } from "./support/random";
-import { ARCFACE_TEMPLATE, alignFace, applyAffine, cropScaled, invertAffine, umeyama, warpAffine, type Affine } from "../src/domain/face/align";
-import { letterbox } from "../src/domain/face/letterbox";
-import { Gallery, NegativeIndex, cosine, decide, dot, fuseTemplate, l2normalize } from "../src/domain/face/matching";
-import { iou, nms } from "../src/domain/face/nms";
-import { faceQuality, laplacianVariance, poseFromLandmarks, qualityVerdict } from "../src/domain/face/quality";
-import { simdHamming } from "../src/domain/face/simd";
-import type { Detection, Point, RgbImage } from "../src/domain/face/types";
-import { decodeYunet } from "../src/domain/face/yunet";
-
-// Tests here start real processes, engines or browsers (Bun applies a default per file only).
-setDefaultTimeout(60_000);
+import { gaussian, rng } from "../support/random";
+import { ARCFACE_TEMPLATE, alignFace, applyAffine, cropScaled, invertAffine, umeyama, warpAffine, type Affine } from "../../src/domain/face/align";
+import { letterbox } from "../../src/domain/face/letterbox";
+import { Gallery, NegativeIndex, cosine, decide, dot, fuseTemplate, l2normalize } from "../../src/domain/face/matching";
+import { iou, nms } from "../../src/domain/face/nms";
+import { faceQuality, laplacianVariance, poseFromLandmarks, qualityVerdict } from "../../src/domain/face/quality";
+import { simdHamming } from "../../src/domain/face/simd";
+import type { Detection, Point, RgbImage } from "../../src/domain/face/types";
+import { decodeYunet } from "../../src/domain/face/yunet";
 
 const det = (box: [number, number, number, number], score: number): Detection => ({ box, score, landmarks: [] });
 

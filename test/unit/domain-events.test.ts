@@ -1,9 +1,5 @@
-import { setDefaultTimeout } from "bun:test";
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_DEDUPE_MS, DEFAULT_MIN_INTERVAL_MS, eventForSighting, type CameraDirection, type EventKind } from "../src/domain/events";
-
-// Tests here start real processes, engines or browsers (Bun applies a default per file only).
-setDefaultTimeout(60_000);
+import { DEFAULT_DEDUPE_MS, DEFAULT_MIN_INTERVAL_MS, eventForSighting, type CameraDirection, type EventKind } from "../../src/domain/events";
 
 const MIN = 60_000;
 const DAY_START = Date.UTC(2025, 2, 10, 0, 0); // site day starts at midnight (the caller computes it)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { PASSWORD_MAX, passwordProblem } from "../src/domain/password";
+import { PASSWORD_MAX, passwordProblem } from "../../src/domain/password";
 
 describe("password policy", () => {
   test("refuses common, repeated and sequential passwords, saying why", () => {

@@ -1,0 +1,27 @@
+// What the slow tests need from the machine, checked where they first use it: a missing piece fails
+// the test with its name and how to get it (as .ci/run installs it), not with an ENOENT further on.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+function missing(what: string, how: string): never {
+  throw new Error(`This test needs ${what}: ${how}`);
+}
+
+/** The shared ONNX models (MODELS_DIR, by default ../shared/models beside the checkout); returns the folder. */
+export function needModels(dir = process.env.MODELS_DIR): string {
+  if (!dir || !existsSync(join(dir, "MODELS.md"))) missing("the shared face models", `set MODELS_DIR or put ../shared (models/, faces/, video/) beside the checkout (MODELS_DIR=${dir ?? "unset"})`);
+  return dir;
+}
+
+/** ffmpeg on PATH or at FFMPEG_PATH; returns its path. */
+export function needFfmpeg(): string {
+  const path = process.env.FFMPEG_PATH ?? Bun.which("ffmpeg");
+  if (!path || !existsSync(path)) missing("ffmpeg", "apt-get install ffmpeg, or set FFMPEG_PATH");
+  return path;
+}
+
+/** Chromium at CHROMIUM_PATH (default /usr/bin/chromium); returns its path. */
+export function needChromium(path = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"): string {
+  if (!existsSync(path)) missing("Chromium", `apt-get install chromium, or set CHROMIUM_PATH (now ${path})`);
+  return path;
+}
