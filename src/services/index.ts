@@ -30,6 +30,8 @@ import type { AtRest } from "../lib/at-rest";
 import { AtRestRepo } from "../db/repos/at-rest";
 import { AtRestMigration } from "./at-rest";
 import { MemoryBudget } from "../lib/memory-budget";
+import { KiosksRepo } from "../db/repos/kiosks";
+import { KioskService } from "./kiosks";
 
 /** Application services; routes call these and never touch the database directly. */
 export interface Banner {
@@ -51,6 +53,8 @@ export interface Services {
   cameras: CameraService;
   sightings: SightingService;
   review: ReviewService;
+  /** Kiosk devices: pairing, credentials, revocation. */
+  kiosks: KioskService;
   /** Erasing people, and the durable queue of files to delete. */
   erasure: ErasureService;
   files: FileQueue;
@@ -138,6 +142,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     bus,
     cameras,
     sightings,
+    kiosks: new KioskService({ repo: new KiosksRepo(db), audit, baseUrl: config.BASE_URL, pairingMinutes: config.KIOSK_PAIRING_MINUTES }),
     review: new ReviewService({ repo: camerasRepo, faces, people, sightings, media, audit }),
     erasure: new ErasureService({ repo: erasureRepo, files, people, audit, log }),
     files,
