@@ -32,6 +32,7 @@ import { AtRestMigration } from "./at-rest";
 import { MemoryBudget } from "../lib/memory-budget";
 import { KiosksRepo } from "../db/repos/kiosks";
 import { KioskService } from "./kiosks";
+import { HeldUploads } from "./held-uploads";
 
 /** Application services; routes call these and never touch the database directly. */
 export interface Banner {
@@ -46,6 +47,8 @@ export interface Services {
   accounts: AccountsService;
   people: PeopleService;
   faces: FaceService;
+  /** Uploads refused only as a photo of a photo, held for 30 minutes so an operator can accept them. */
+  heldUploads: HeldUploads;
   jobs: JobRegistry;
   attendance: AttendanceService;
   reports: ReportsService;
@@ -136,6 +139,7 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     accounts: new AccountsService(auth, users, audit),
     people,
     faces,
+    heldUploads: new HeldUploads({ ttlMs: 30 * 60_000, maxBytes: 64 * 1024 * 1024 }),
     jobs,
     attendance: attendanceService,
     reports: new ReportsService(new ReportsRepo(db), people, config.TZ),
