@@ -4,8 +4,13 @@
 import { setDefaultTimeout } from "bun:test";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { mkdirSync } from "node:fs";
 import { sql } from "drizzle-orm";
+import { chromium } from "playwright-core";
 import { CROPS, dbKinds, form, json, makeApp, type TestApp } from "./helpers";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium";
+import { eventually } from "./support/eventually";
+import { ADMIN_ENV, cookiesFor, enrollPerson, signIn, startServer } from "./support/server";
 
 setDefaultTimeout(120_000);
 
@@ -130,3 +135,44 @@ for (const kind of dbKinds()) {
     });
   });
 }
+
+describe("accepting a refused upload in Chromium", () => {
+  test("the operator uploads two photos, sees one refused as a photo of a photo, cancels, then confirms 'Accept anyway'", async () => {
+    const artifacts = join(import.meta.dir, "artifacts");
+    mkdirSync(artifacts, { recursive: true });
+    const srv = await startServer(ADMIN_ENV, { engine: true });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    try {
+      const session = await signIn(srv.url);
+      const id = await enrollPerson(session, { name: "David Wenham", employeeCode: "DW-1" }, []);
+      const context = await browser.newContext();
+      await context.addCookies(cookiesFor(session, srv.url));
+      const page = await context.newPage();
+      const dialogs: string[] = [];
+      let answer = false;
+      page.on("dialog", (d) => {
+        dialogs.push(d.message());
+        void (answer ? d.accept() : d.dismiss());
+      });
+      await page.goto(`${srv.url}/people/${id}`);
+      await page.setInputFiles("#images", [join(CROPS, GOOD[0]!), join(CROPS, SPOOFED[0]!)]);
+      await page.click("text=Upload and enroll");
+      await page.waitForSelector(".outcomes >> text=Accept anyway");
+      expect(await page.locator("#faces figure").count()).toBe(1);
+      await page.click(".outcomes >> text=Accept anyway");
+      await eventually(async () => dialogs.length, 1);
+      expect(dialogs[0]).toContain("recorded in the audit log");
+      expect(await page.locator("#faces figure").count()).toBe(1); // cancelled: nothing happened
+      answer = true;
+      await page.click(".outcomes >> text=Accept anyway");
+      await page.waitForSelector(".outcomes >> text=accepted by you and enrolled");
+      expect(await page.locator("#faces figure").count()).toBe(2);
+      await page.screenshot({ path: join(artifacts, "upload-accepted.png") });
+      const audit = await srv.built.deps.services.audit.list({ entity: "face" });
+      expect(audit.map((a) => `${a.action} by ${a.actorLabel}`)).toEqual(["accept_spoof by boss@example.com", "enroll by boss@example.com"]);
+    } finally {
+      await browser.close();
+      await srv.stop();
+    }
+  });
+});
