@@ -32,6 +32,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     user: CurrentUser | null;
+    /** The paired kiosk device whose credential authorised the request (never together with a user). */
+    kiosk: import("./services/kiosks").KioskDevice | null;
     /** Set when a presented API key was refused; protected routes answer with it. */
     authProblem: import("./lib/identity").AuthProblem | undefined;
     deps: AppDeps;

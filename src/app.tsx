@@ -14,6 +14,7 @@ import { HTTPException } from "hono/http-exception";
 import { HttpError } from "./lib/http";
 import { uploadBudget } from "./lib/upload-budget";
 import { Router } from "./routes/router";
+import { KIOSK_HEADER } from "./services/kiosks";
 import { registerRoutes } from "./routes";
 import { betterAuthEndpoint, databaseUnavailable, identify, isDatabaseOutage } from "./lib/identity";
 
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     c.set("deps", deps);
     c.set("user", null);
+    c.set("kiosk", null);
     c.set("render", renderer(c, pages));
     await next();
     if (c.req.path.startsWith("/assets/")) return;
@@ -69,7 +71,7 @@ export function createApp(deps: AppDeps) {
       path: c.req.path,
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
-      user: c.get("user")?.email,
+      user: c.get("user")?.email ?? (c.get("kiosk") ? `kiosk ${c.get("kiosk")!.name}` : undefined),
     });
   });
   app.use(
@@ -95,12 +97,12 @@ export function createApp(deps: AppDeps) {
     }),
   );
   // Form posts must come from our own pages (Origin check); better-auth checks its own endpoints.
-  // Requests authorised by an x-api-key header alone carry no ambient credential a foreign site could
-  // ride on, so integrations and kiosks may upload photos without an Origin header.
+  // Requests authorised by an x-api-key or kiosk credential header alone carry no ambient credential a
+  // foreign site could ride on, so integrations and kiosks may upload photos without an Origin header.
   const csrfCheck = csrf({
     origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL(config.BASE_URL).origin,
   });
-  app.use((c, next) => (c.req.header("x-api-key") && !c.req.header("cookie") ? next() : csrfCheck(c, next)));
+  app.use((c, next) => ((c.req.header("x-api-key") || c.req.header(KIOSK_HEADER)) && !c.req.header("cookie") ? next() : csrfCheck(c, next)));
 
   app.get("/assets/*", async (c) => {
     const path = c.req.path;
@@ -123,7 +125,7 @@ export function createApp(deps: AppDeps) {
   app.get("/api/auth/get-session", betterAuthEndpoint);
   app.post("/api/auth/sign-out", betterAuthEndpoint);
 
-  // Who is asking: session cookie or x-api-key (src/lib/identity.tsx).
+  // Who is asking: session cookie, x-api-key or a kiosk credential (src/lib/identity.tsx).
   app.use(identify());
 
   const router = new Router(app);

@@ -96,6 +96,7 @@ export const configSchema = z.object({
   ENGINE_QUEUE: z.coerce.number().int().min(1).max(10_000).default(32).describe("Images waiting for a worker before callers get 503"),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10).describe("Sign-in attempts per minute per address"),
   API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600).describe("Requests per minute per API key"),
+  KIOSK_PAIRING_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60).describe("A kiosk pairing link (Kiosks page) works once, for this many minutes"),
   CLOCKFACE_ALLOW_FILE_SOURCES: bool.default(false).describe("Allow file:// camera sources (demos and tests)"),
   CAMERA_WIDTH: z.coerce.number().int().min(160).max(1920).multipleOf(2).default(640).describe("Width camera frames are scaled to before detection (height keeps the aspect ratio)"),
   CAMERA_MIN_FACE: z.coerce.number().int().min(16).max(400).default(40).describe("Faces smaller than this many pixels (shorter side, in the scaled camera frame) are not analysed; too small to recognise reliably"),

@@ -2,7 +2,7 @@
 // FaceDetector, model fetched from this server) and guidance until a good, steady frame is there.
 import { FaceDetector, FilesetResolver } from "/assets/vendor/mediapipe/vision_bundle.mjs";
 
-/** Loads the detector; `headers` authorise the model download (the kiosk sends its API key). */
+/** Loads the detector; `headers` authorise the model download (the kiosk sends its credential). */
 export async function createDetector(headers = {}) {
   const res = await fetch("/models/browser-detector", { headers });
   if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error || `The face detector model could not be loaded (${res.status})`);

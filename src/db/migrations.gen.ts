@@ -2,9 +2,11 @@
 import m0 from "../../drizzle/0000_init.sql" with { type: "text" };
 import m1 from "../../drizzle/0001_camera_review_flags.sql" with { type: "text" };
 import m2 from "../../drizzle/0002_erasure.sql" with { type: "text" };
+import m3 from "../../drizzle/0003_kiosk-devices.sql" with { type: "text" };
 
 export const migrations: { tag: string; when: number; sql: string }[] = [
   { tag: "0000_init", when: 1795564135905, sql: m0 },
   { tag: "0001_camera_review_flags", when: 1795795843785, sql: m1 },
   { tag: "0002_erasure", when: 1796476035806, sql: m2 },
+  { tag: "0003_kiosk-devices", when: 1796494169913, sql: m3 },
 ];

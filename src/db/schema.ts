@@ -214,6 +214,25 @@ export const cameras = pgTable("cameras", {
   updatedAt: tsz("updated_at").notNull().defaultNow(),
 });
 
+/**
+ * Kiosk devices (tablets at the entrance). A device is paired once through a one-time link; its
+ * credential (only its sha256 is stored) may punch and read the device's own settings, nothing else.
+ */
+export const kiosks = pgTable("kiosks", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  location: text("location").notNull().default(""),
+  /** sha256 (hex) of the device credential; null until paired. */
+  tokenHash: text("token_hash").unique(),
+  /** sha256 (hex) of the pending pairing code; null once used or when none was issued. */
+  pairingHash: text("pairing_hash").unique(),
+  pairingExpiresAt: tsz("pairing_expires_at"),
+  pairedAt: tsz("paired_at"),
+  lastSeenAt: tsz("last_seen_at"),
+  revokedAt: tsz("revoked_at"),
+  createdAt: tsz("created_at").notNull().defaultNow(),
+});
+
 export const attendanceEvents = pgTable(
   "attendance_events",
   {

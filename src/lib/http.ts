@@ -4,7 +4,7 @@ import type { z } from "zod";
 /** An error with an HTTP status and a message that is safe to show to the client. */
 export class HttpError extends Error {
   constructor(
-    public readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503,
+    public readonly status: 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 503,
     message: string,
     public readonly details?: Record<string, unknown>,
   ) {

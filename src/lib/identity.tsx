@@ -3,6 +3,7 @@ import { ErrorPage } from "../../views/layout";
 import type { AppEnv, CurrentUser } from "../app-env";
 import { DatabaseUnavailableError, isDatabaseUnavailable } from "../db/client";
 import type { UserRole } from "../services/auth";
+import { KIOSK_HEADER } from "../services/kiosks";
 
 /** A credential that was presented but not accepted: protected routes answer with it, public ones ignore it. */
 export interface AuthProblem {
@@ -21,16 +22,27 @@ function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * Who is asking: a session cookie or an x-api-key header (better-auth turns a valid key into a
- * session). A bad or rate-limited key leaves the request anonymous and records why in `authProblem`;
- * an unreachable database is an outage (503), never a reason to treat the session as invalid.
+ * Who is asking: a paired kiosk's credential, a session cookie or an x-api-key header (better-auth
+ * turns a valid key into a session). A kiosk credential is judged alone (a tablet's browser may also
+ * hold an admin's cookie) and never makes the request a user's. A bad or rate-limited key leaves the
+ * request anonymous and records why in `authProblem`; an unreachable database is an outage (503),
+ * never a reason to treat the session as invalid.
  */
 export function identify(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.path.startsWith("/assets/") || c.req.path === "/healthz") return next();
     const headers = c.req.raw.headers;
+    const { auth, config, services } = c.get("deps");
+    const kioskToken = headers.get(KIOSK_HEADER);
+    if (kioskToken !== null) {
+      const kiosk = await withDeadline(services.kiosks.authenticate(kioskToken), config.DATABASE_TIMEOUT_MS).catch((e) => {
+        throw isDatabaseUnavailable(e) && !(e instanceof DatabaseUnavailableError) ? new DatabaseUnavailableError(e) : e;
+      });
+      if (kiosk) c.set("kiosk", kiosk);
+      else c.set("authProblem", { status: 401, message: "This kiosk is not paired: its credential is unknown or was revoked. Pair it again from the Kiosks page." });
+      return next();
+    }
     if (!headers.get("cookie") && !headers.get("x-api-key")) return next();
-    const { auth, config } = c.get("deps");
     let session: Awaited<ReturnType<typeof auth.api.getSession>> = null;
     try {
       session = await withDeadline(auth.api.getSession({ headers }), config.DATABASE_TIMEOUT_MS);

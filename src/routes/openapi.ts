@@ -63,7 +63,7 @@ export class Api {
       const responses: Record<string, unknown> = {};
       const all: Record<number, ApiResponse | undefined> = {
         ...op.responses,
-        ...(op.access !== "public" ? { 401: { description: "Not signed in and no valid x-api-key", schema: errorSchema }, 403: { description: `Needs the ${op.access} role`, schema: errorSchema } } : {}),
+        ...(op.access !== "public" ? { 401: { description: "Not signed in and no valid x-api-key", schema: errorSchema }, 403: { description: op.access === "kiosk" ? "Needs the operator role or a paired kiosk's x-kiosk-token" : `Needs the ${op.access} role`, schema: errorSchema } } : {}),
         ...(op.body && (op.bodyContentType ?? "application/json") === "application/json" ? { 400: { description: "Malformed JSON", schema: errorSchema }, 415: { description: "Not application/json", schema: errorSchema } } : {}),
         ...(op.body || op.query ? { 422: { description: "Validation failed; `fields` maps each field to a message", schema: errorSchema } } : {}),
       };
@@ -81,7 +81,7 @@ export class Api {
         ...(params.length ? { parameters: params } : {}),
         ...(op.body ? { requestBody: { required: true, content: { [op.bodyContentType ?? "application/json"]: { schema: jsonSchema(op.body) } } } } : {}),
         responses,
-        ...(op.access === "public" ? { security: [] } : { "x-required-role": op.access }),
+        ...(op.access === "public" ? { security: [] } : op.access === "kiosk" ? { security: [{ apiKey: [] }, { session: [] }, { kioskToken: [] }], "x-required-role": "operator" } : { "x-required-role": op.access }),
       };
     }
     return {
@@ -92,6 +92,7 @@ export class Api {
         securitySchemes: {
           apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
           session: { type: "apiKey", in: "cookie", name: "clockface.session_token" },
+          kioskToken: { type: "apiKey", in: "header", name: "x-kiosk-token", description: "A paired kiosk's credential (Kiosks page): only the kiosk operations accept it" },
         },
       },
       security: [{ apiKey: [] }, { session: [] }],

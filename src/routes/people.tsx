@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from "../app-env";
 import { csvRow, decodeCsv, ENCODING_NAMES } from "../domain/csv";
 import { HttpError, fieldErrors, formFields, idParam } from "../lib/http";
 import type { ImportReport } from "../services/schemas";
+import { EnrollRejected } from "../services/faces";
 import { CSV_COLUMNS } from "../services/people";
 import { departmentCreateSchema, listQuerySchema, peopleQuerySchema, personCreateSchema, personPatchSchema, type PeopleQuery } from "../services/schemas";
 import { actorOf, canEdit, redirectAfterPost, type Router } from "./router";
@@ -150,16 +151,34 @@ export function registerPeopleRoutes(r: Router, deps: AppDeps) {
     if (files.length === 0) return personPage(c, id, { outcomes: [{ file: "—", ok: false, message: "Choose one or more photos first." }] });
     const outcomes: UploadOutcome[] = [];
     for (const f of files.slice(0, 20)) {
+      const bytes = new Uint8Array(await f.arrayBuffer());
       try {
-        const r = await services.faces.enroll(id, new Uint8Array(await f.arrayBuffer()), actorOf(c), "upload");
+        const r = await services.faces.enroll(id, bytes, actorOf(c), "upload");
         outcomes.push({ file: f.name, ok: true, message: `enrolled (face ${Math.round(r.quality.faceSize)} px)` });
       } catch (e) {
-        if (e instanceof HttpError && e.status < 500) outcomes.push({ file: f.name, ok: false, message: e.message });
-        else throw e;
+        if (!(e instanceof HttpError) || e.status >= 500) throw e;
+        // Refused only as a photo of a photo: held so the operator can accept it with one click.
+        const held = e instanceof EnrollRejected && e.acceptable ? (services.heldUploads.hold({ personId: id, userId: c.get("user")!.id, file: f.name, bytes }) ?? undefined) : undefined;
+        outcomes.push({ file: f.name, ok: false, message: e.message, held });
       }
     }
     if (files.length > 20) outcomes.push({ file: `${files.length - 20} more`, ok: false, message: "At most 20 photos per upload; send the rest again." });
     return personPage(c, id, { outcomes });
+  });
+
+  // One click (confirmed in the browser) on a photo refused only as a photo of a photo; audited as accept_spoof.
+  r.post("/people/:id/faces/accept", "operator", async (c) => {
+    const id = idParam(c);
+    await people.get(id);
+    const held = services.heldUploads.take((await formFields(c)).held ?? "", id, c.get("user")!.id);
+    if (!held) return personPage(c, id, { outcomes: [{ file: "—", ok: false, message: "This photo is no longer held (it is kept for 30 minutes); upload it again." }] });
+    try {
+      const r = await services.faces.enroll(id, held.bytes, actorOf(c), "upload", { acceptSpoof: true });
+      return personPage(c, id, { outcomes: [{ file: held.file, ok: true, message: `accepted by you and enrolled (face ${Math.round(r.quality.faceSize)} px)` }] });
+    } catch (e) {
+      if (e instanceof HttpError && e.status < 500) return personPage(c, id, { outcomes: [{ file: held.file, ok: false, message: e.message }] });
+      throw e;
+    }
   });
 
   r.post("/people/:id/faces/:faceId/delete", "operator", async (c) => {

@@ -1,5 +1,5 @@
 import type { Context, Hono, MiddlewareHandler, Next } from "hono";
-import { type Access, roleRank } from "../services/auth";
+import { type Access, roleRank, userRoleFor } from "../services/auth";
 import type { AppEnv } from "../app-env";
 import type { Actor } from "../db/repos/audit";
 import { inputHygiene } from "../lib/input-hygiene";
@@ -7,7 +7,10 @@ import { inputHygiene } from "../lib/input-hygiene";
 /** The signed-in user as an audit actor. */
 export function actorOf(c: Context<AppEnv>): Actor {
   const u = c.get("user");
-  return u ? { id: u.id, label: u.viaApiKey ? `${u.email} (API key)` : u.email, requestId: c.get("requestId") } : { id: null, label: "anonymous", requestId: c.get("requestId") };
+  const kiosk = c.get("kiosk");
+  const requestId = c.get("requestId");
+  if (u) return { id: u.id, label: u.viaApiKey ? `${u.email} (API key)` : u.email, requestId };
+  return { id: null, label: kiosk ? `kiosk ${kiosk.name}` : "anonymous", requestId };
 }
 
 /** After a successful form post: a real redirect, or HX-Redirect for htmx (which does not follow 3xx into a page load). */
@@ -45,6 +48,11 @@ function wantsJson(c: Context): boolean {
 export function requireAccess(access: Access): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (access === "public") return next();
+    // A paired kiosk may punch and read its own settings, nothing else.
+    if (c.get("kiosk")) {
+      if (access === "kiosk") return next();
+      return wantsJson(c) ? c.json({ error: "A kiosk may only check people in and out" }, 403) : c.get("render").forbidden(userRoleFor(access));
+    }
     const user = c.get("user");
     if (!user) {
       const problem = c.get("authProblem");
@@ -57,9 +65,10 @@ export function requireAccess(access: Access): MiddlewareHandler<AppEnv> {
       }
       return c.redirect(to, 302);
     }
-    if (roleRank(user.role) < roleRank(access)) {
-      if (wantsJson(c)) return c.json({ error: `This needs the ${access} role` }, 403);
-      return c.get("render").forbidden(access);
+    const role = userRoleFor(access);
+    if (roleRank(user.role) < roleRank(role)) {
+      if (wantsJson(c)) return c.json({ error: `This needs the ${role} role` }, 403);
+      return c.get("render").forbidden(role);
     }
     return next();
   };

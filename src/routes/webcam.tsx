@@ -7,8 +7,8 @@ import { actorOf, type Router } from "./router";
 export function registerWebcamRoutes(r: Router, deps: AppDeps) {
   const { faces, people } = deps.services;
 
-  // The in-browser detector's weights (MediaPipe BlazeFace), from MODELS_DIR.
-  r.get("/models/browser-detector", "viewer", async (c) => c.body((await faces.browserDetectorModel()) as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "application/octet-stream", "Cache-Control": "private, max-age=86400" }));
+  // The in-browser detector's weights (MediaPipe BlazeFace), from MODELS_DIR: for the webcam page and kiosks.
+  r.get("/models/browser-detector", "kiosk", async (c) => c.body((await faces.browserDetectorModel()) as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "application/octet-stream", "Cache-Control": "private, max-age=86400" }));
 
   r.get("/people/:id/webcam", "operator", async (c) => {
     const p = await people.get(idParam(c));

@@ -13,8 +13,16 @@ import { authAdapter } from "../db/auth-adapter";
 
 export const ROLES = ["viewer", "operator", "admin"] as const;
 export type UserRole = (typeof ROLES)[number];
-/** Route access levels: "public" needs nothing, the others need a session or API key of that rank or higher. */
-export type Access = "public" | UserRole;
+/**
+ * Route access levels: "public" needs nothing; "kiosk" a paired kiosk device's credential, or a
+ * session or API key with the operator role; the others a session or API key of that rank or higher.
+ */
+export type Access = "public" | "kiosk" | UserRole;
+
+/** The least role a user needs for a route of this access level. */
+export function userRoleFor(access: Exclude<Access, "public">): UserRole {
+  return access === "kiosk" ? "operator" : access;
+}
 
 export function roleRank(role: string | null | undefined): number {
   const i = ROLES.indexOf((role ?? "viewer") as UserRole);

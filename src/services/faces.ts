@@ -71,8 +71,10 @@ export class EnrollRejected extends HttpError {
   constructor(
     readonly reason: EnrollRejection,
     message: string,
+    /** An uploaded photo refused only as a photo of a photo: an operator may accept it. */
+    readonly acceptable = false,
   ) {
-    super(422, message, { reason });
+    super(422, message, acceptable ? { reason, acceptable } : { reason });
   }
 }
 
@@ -364,9 +366,11 @@ export class FaceService {
   /**
    * Enrolls one photo for a person: exactly one clear, frontal, live, new face, and recorded consent.
    * The aligned crop is kept (to re-embed with another recogniser later) and the gallery is updated
-   * in place.
+   * in place. Liveness is checked last, so a photo refused as "spoof" passed every other check: an
+   * uploaded one (never a webcam capture) may then be accepted by an operator with `acceptSpoof`,
+   * which the audit log records as such.
    */
-  async enroll(personId: number, image: Uint8Array, actor: Actor, source: "upload" | "webcam" = "upload"): Promise<{ id: number; quality: FaceQuality; liveness: number | null }> {
+  async enroll(personId: number, image: Uint8Array, actor: Actor, source: "upload" | "webcam" = "upload", opts: { acceptSpoof?: boolean } = {}): Promise<{ id: number; quality: FaceQuality; liveness: number | null }> {
     const person = await this.d.people.get(personId);
     if (!person.consentAt) throw new EnrollRejected("no_consent", `Record ${person.name}'s consent to face recognition before enrolling photos`);
     const existing = this.gallery.countFor(personId);
@@ -382,10 +386,11 @@ export class FaceService {
     const face = r.faces.find((f) => f.quality.faceSize === largest)!;
     const verdict = qualityVerdict(face.quality, p);
     if (!verdict.ok) throw new EnrollRejected(verdict.reason, verdict.message);
-    if (face.liveness !== null && face.liveness < p.minLiveness[source])
-      throw new EnrollRejected("spoof", "This looks like a photo of a photo or of a screen; take the photo of the person directly");
     const dup = this.gallery.bestOf(face.embedding, personId);
     if (dup && dup.similarity >= p.duplicateSimilarity) throw new EnrollRejected("near_duplicate", `This photo is almost identical to face ${dup.faceId} already enrolled`);
+    const spoof = face.liveness !== null && face.liveness < p.minLiveness[source];
+    const accepted = spoof && source === "upload" && !!opts.acceptSpoof;
+    if (spoof && !accepted) throw new EnrollRejected("spoof", "This looks like a photo of a photo or of a screen; take the photo of the person directly", source === "upload");
 
     // While a recogniser switch runs, the new face gets the new recogniser's embedding too.
     const extra = pending ? { modelId: pending, embedding: (await this.engine().embedCrops([face.crop!], pending)).embeddings[0]! } : null;
@@ -410,7 +415,7 @@ export class FaceService {
     // The active recogniser may have changed while this photo was analysed; a person erased meanwhile stays out.
     const current = this.active.id === model.id ? face.embedding : this.active.id === extra?.modelId ? extra.embedding : null;
     if (person.active && current && !this.erased.has(personId)) this.gallery.add(row.id, personId, current);
-    await this.d.audit.record(actor, "enroll", "face", row.id, null, { personId, source, quality: face.quality, liveness: face.liveness });
+    await this.d.audit.record(actor, accepted ? "accept_spoof" : "enroll", "face", row.id, null, { personId, source, quality: face.quality, liveness: face.liveness, ...(accepted ? { minLiveness: p.minLiveness[source] } : {}) });
     return { id: row.id, quality: face.quality, liveness: face.liveness };
   }
 

@@ -30,6 +30,9 @@ import type { AtRest } from "../lib/at-rest";
 import { AtRestRepo } from "../db/repos/at-rest";
 import { AtRestMigration } from "./at-rest";
 import { MemoryBudget } from "../lib/memory-budget";
+import { KiosksRepo } from "../db/repos/kiosks";
+import { KioskService } from "./kiosks";
+import { HeldUploads } from "./held-uploads";
 
 /** Application services; routes call these and never touch the database directly. */
 export interface Banner {
@@ -44,6 +47,8 @@ export interface Services {
   accounts: AccountsService;
   people: PeopleService;
   faces: FaceService;
+  /** Uploads refused only as a photo of a photo, held for 30 minutes so an operator can accept them. */
+  heldUploads: HeldUploads;
   jobs: JobRegistry;
   attendance: AttendanceService;
   reports: ReportsService;
@@ -51,6 +56,8 @@ export interface Services {
   cameras: CameraService;
   sightings: SightingService;
   review: ReviewService;
+  /** Kiosk devices: pairing, credentials, revocation. */
+  kiosks: KioskService;
   /** Erasing people, and the durable queue of files to delete. */
   erasure: ErasureService;
   files: FileQueue;
@@ -132,12 +139,14 @@ export function createServices(database: Database, auth: Auth, config: Config, l
     accounts: new AccountsService(auth, users, audit),
     people,
     faces,
+    heldUploads: new HeldUploads({ ttlMs: 30 * 60_000, maxBytes: 64 * 1024 * 1024 }),
     jobs,
     attendance: attendanceService,
     reports: new ReportsService(new ReportsRepo(db), people, config.TZ),
     bus,
     cameras,
     sightings,
+    kiosks: new KioskService({ repo: new KiosksRepo(db), audit, baseUrl: config.BASE_URL, pairingMinutes: config.KIOSK_PAIRING_MINUTES }),
     review: new ReviewService({ repo: camerasRepo, faces, people, sightings, media, audit }),
     erasure: new ErasureService({ repo: erasureRepo, files, people, audit, log }),
     files,

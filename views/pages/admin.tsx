@@ -128,7 +128,7 @@ export function ApiKeysPage({ keys, users, newKey, errors = {}, tz }: { keys: Ap
   return (
     <Panel title="API keys" id="keys-page" actions={<a class="btn secondary" href="/users">Users</a>}>
       <p class="muted">
-        Integrations and kiosks send a key in the <code>x-api-key</code> header. A key acts with the role of the user it belongs to; create a dedicated viewer or operator user for each integration.
+        Integrations send a key in the <code>x-api-key</code> header (kiosks are paired on the <a href="/kiosks">Kiosks</a> page instead). A key acts with the role of the user it belongs to; create a dedicated viewer or operator user for each integration.
       </p>
       {newKey && (
         <div class="flash" role="status">
@@ -319,6 +319,9 @@ export function SettingsPage({ rows, isAdmin, children }: { rows: [string, strin
             </a>
             <a class="btn secondary" href="/api-keys">
               API keys
+            </a>
+            <a class="btn secondary" href="/kiosks">
+              Kiosks
             </a>
             <a class="btn secondary" href="/audit">
               Audit log

@@ -6,6 +6,8 @@ export interface UploadOutcome {
   file: string;
   ok: boolean;
   message: string;
+  /** A photo refused only as a photo of a photo, held so an operator can accept it. */
+  held?: string;
 }
 
 /** Enrolled faces of a person with upload and delete; the same component is the htmx fragment. */
@@ -20,6 +22,23 @@ export function FacesPanel({ personId, faces, canEdit, consent, engineReady, out
           {outcomes.map((o) => (
             <li class={o.ok ? "ok" : "bad"}>
               <strong>{o.file}</strong>: {o.message}
+              {o.held && canEdit && (
+                <form
+                  method="post"
+                  action={`/people/${personId}/faces/accept`}
+                  hx-post={`/people/${personId}/faces/accept`}
+                  hx-target="#faces"
+                  hx-select="#faces"
+                  hx-swap="outerHTML"
+                  hx-confirm={`Accept ${o.file} anyway? It was refused only as a likely photo of a photo or of a screen. Accept it if you know it is a real photo of this person; your decision is recorded in the audit log.`}
+                  class="inline"
+                >
+                  <input type="hidden" name="held" value={o.held} />
+                  <button type="submit" class="link">
+                    Accept anyway
+                  </button>
+                </form>
+              )}
             </li>
           ))}
         </ul>

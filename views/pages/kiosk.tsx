@@ -14,11 +14,15 @@ export function KioskPage(): Child {
       <body class="kiosk">
         <main id="kiosk">
           <form class="kiosk-setup" hidden>
-            <h1>Set up this kiosk</h1>
-            <p>Paste an API key with the operator role (Settings → API keys). It stays on this device only.</p>
-            <input name="key" type="password" autocomplete="off" aria-label="API key" required />
-            <button type="submit">Start</button>
+            <h1>Pair this kiosk</h1>
             <p class="kiosk-error" role="alert" />
+            <ol class="kiosk-steps">
+              <li>An admin adds this kiosk on the Kiosks page (Settings → Kiosks).</li>
+              <li>Scan the pairing code shown there with this tablet's camera, or open the pairing link here.</li>
+            </ol>
+            <label for="kiosk-code">Or paste the pairing link</label>
+            <input id="kiosk-code" name="code" type="text" autocomplete="off" spellcheck={false} required />
+            <button type="submit">Pair</button>
           </form>
           <div class="kiosk-live" hidden>
             <div class="webcam">
