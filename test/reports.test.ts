@@ -3,8 +3,9 @@ import ExcelJS from "exceljs";
 import { inArray } from "drizzle-orm";
 import { SYSTEM_ACTOR } from "../src/db/repos/audit";
 import { people } from "../src/db/schema";
-import { daysOf, hhmm, hours, MAX_RANGE_DAYS, punchLabel, rangeProblem, STATUS_CODES } from "../src/domain/attendance/report";
+import { DAY_STATE_LABELS, daysOf, hhmm, hours, MAX_RANGE_DAYS, punchLabel, rangeProblem, STATUS_CODES, STATUS_LABELS } from "../src/domain/attendance/report";
 import { parseCsv } from "../src/domain/csv";
+import { dailyColumns, matrixColumns, summaryColumns, timesheetColumns, type ColumnKind } from "../src/domain/reports/columns";
 import { addDays, dayStart, localDay, parseClock, zonedInstant } from "../src/domain/time";
 import { dbKinds, makeApp, json, type TestApp } from "./helpers";
 
@@ -12,6 +13,45 @@ import { dbKinds, makeApp, json, type TestApp } from "./helpers";
 setDefaultTimeout(120_000);
 
 const TZ = "Europe/Berlin";
+
+/** The cells' text of a page's table, by section (thead, tbody, tfoot), read with Bun's HTMLRewriter. */
+async function pageTable(html: string, selector: string): Promise<{ section: string; cells: string[] }[]> {
+  const rows: { section: string; cells: string[] }[] = [];
+  let section = "";
+  const text = (t: string) => t.replaceAll("&amp;", "&").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&quot;", '"').replaceAll("&#39;", "'");
+  await new HTMLRewriter()
+    .on(`${selector} thead, ${selector} tbody, ${selector} tfoot`, { element: (e) => void (section = e.tagName) })
+    .on(`${selector} tr`, { element: () => void rows.push({ section, cells: [] }) })
+    .on(`${selector} th, ${selector} td`, {
+      element: () => void rows.at(-1)!.cells.push(""),
+      text: (t) => {
+        const cells = rows.at(-1)!.cells;
+        cells[cells.length - 1] += text(t.text);
+      },
+    })
+    .transform(new Response(html))
+    .text();
+  return rows;
+}
+
+/** A page cell and a file cell in the same terms: hours as decimal hours, minutes as numbers, statuses as their label, flags as the page lists them. */
+function sameTerms(kind: ColumnKind, page: string, file: string): [string, string] {
+  const label = (s: string) => (s === "" ? DAY_STATE_LABELS.not_computed : (STATUS_LABELS[s as keyof typeof STATUS_LABELS] ?? s));
+  switch (kind) {
+    case "hours": {
+      const [h, m] = page ? page.split(":").map(Number) : [0, 0];
+      return [String(hours(h! * 60 + m!)), file];
+    }
+    case "minutes":
+      return [page ? page.replace(/ min$/, "") : "0", file];
+    case "status":
+      return [label(page), label(file)];
+    case "flags":
+      return [page, file.split(" ").filter((f) => f && f !== "no_schedule").join(", ")];
+    default:
+      return [page, file];
+  }
+}
 
 describe("report helpers", () => {
   test("rangeProblem accepts up to a year and explains everything else", () => {
@@ -267,6 +307,39 @@ for (const kind of dbKinds()) {
       ]);
       const matrix = await load(`/api/v1/reports/matrix.xlsx?from=${d1}&to=${d3}`);
       expect(matrix[3]).toEqual(["R-3", "Cy", "Lab", "O", "P", "O"]);
+    });
+
+    test("each report's page, CSV and XLSX show the same columns, headers, rows and totals", async () => {
+      const xlsxRows = async (path: string) => {
+        const wb = new ExcelJS.Workbook();
+        await wb.xlsx.load(await (await get(path)).arrayBuffer());
+        const ws = wb.worksheets[0]!;
+        return Array.from({ length: ws.rowCount }, (_, i) => Array.from({ length: ws.columnCount }, (_, j) => String(ws.getRow(i + 1).getCell(j + 1).value ?? "")));
+      };
+      const reports = [
+        { page: `/reports/daily?date=${d2}`, file: `/api/v1/reports/daily?date=${d2}`, table: "#daily-table", kinds: dailyColumns(d2, TZ).map((c) => c.kind), totals: false },
+        { page: `/reports/daily?date=${d1}`, file: `/api/v1/reports/daily?date=${d1}`, table: "#daily-table", kinds: dailyColumns(d1, TZ).map((c) => c.kind), totals: false },
+        { page: `/reports/timesheet?personId=${ids.ada}&from=${d1}&to=${addDays(d3, 1)}`, file: `/api/v1/reports/timesheet?personId=${ids.ada}&from=${d1}&to=${addDays(d3, 1)}`, table: "#timesheet-table", kinds: timesheetColumns(TZ).map((c) => c.kind), totals: true },
+        { page: `/reports/summary?from=${d1}&to=${d3}`, file: `/api/v1/reports/summary?from=${d1}&to=${d3}`, table: "#summary-table", kinds: summaryColumns(false).map((c) => c.kind), totals: true },
+        { page: `/reports/summary?departmentId=${dept.ops}&from=${d1}&to=${d3}`, file: `/api/v1/reports/summary?departmentId=${dept.ops}&from=${d1}&to=${d3}`, table: "#summary-table", kinds: summaryColumns(true).map((c) => c.kind), totals: true },
+        { page: `/reports/matrix?from=${d1}&to=${d3}`, file: `/api/v1/reports/matrix?from=${d1}&to=${d3}`, table: "#matrix-table", kinds: matrixColumns([d1, d2, d3]).map((c) => c.kind), totals: false },
+      ];
+      for (const r of reports) {
+        const page = await pageTable(await (await get(r.page)).text(), r.table);
+        const csv = parseCsv(await (await get(r.file.replace("?", ".csv?"))).text()).map((x) => x.fields);
+        expect(await xlsxRows(r.file.replace("?", ".xlsx?"))).toEqual(csv);
+        expect(page.map((x) => x.section)).toEqual(["thead", ...csv.slice(1).map((_, i) => (r.totals && i === csv.length - 2 ? "tfoot" : "tbody"))]);
+        const [header, ...rows] = csv;
+        // The matrix heads its day columns with the day of the month (the full date is the title).
+        expect(page[0]!.cells).toEqual(header!.map((h, i) => (r.kinds[i] === "day" ? String(Number(h.slice(8))) : h)));
+        expect(r.kinds).toHaveLength(header!.length);
+        rows.forEach((row, i) => {
+          const cells = page[i + 1]!.cells;
+          expect(cells).toHaveLength(row.length);
+          const pairs = row.map((file, j) => sameTerms(r.kinds[j]!, cells[j]!, file));
+          expect(pairs.map(([p]) => p)).toEqual(pairs.map(([, f]) => f));
+        });
+      }
     });
 
     test("pages: index, daily sheet with a chart, timesheet, summary, matrix with htmx paging, print styles", async () => {

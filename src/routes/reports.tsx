@@ -1,7 +1,8 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { z } from "zod";
-import { ChartScripts, DailyPage, MatrixPage, ReportsIndex, SummaryPage, TimesheetPage } from "../../views/pages/reports";
+import { ChartScripts } from "../../views/partials/chart";
+import { DailyPage, MatrixPage, ReportsIndex, SummaryPage, TimesheetPage } from "../../views/pages/reports";
 import type { AppDeps, AppEnv } from "../app-env";
 import { fieldErrors, HttpError } from "../lib/http";
 import { errorSchema } from "../services/schemas";
@@ -18,8 +19,8 @@ import {
   timesheetJson,
   timesheetQuerySchema,
   timesheetSchema,
-  type ReportTable,
-} from "../services/reports";
+} from "../services/report-schemas";
+import { dailyTable, matrixTable, summaryTable, timesheetTable, toCsv, toXlsx, type ReportTable } from "../services/reports/export";
 import { type Api, parseQuery } from "./openapi";
 import type { Router } from "./router";
 
@@ -165,8 +166,8 @@ export function registerReportRoutes(r: Router, api: Api, deps: AppDeps) {
 
   // ---------------------------------------------------------------- API (JSON, CSV, XLSX)
 
-  const csv = (c: Context, t: ReportTable) => c.body(reports.csv(t), 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${t.name}.csv"` });
-  const xlsx = async (c: Context, t: ReportTable) => c.body((await reports.xlsx(t)) as Uint8Array<ArrayBuffer>, 200, { "Content-Type": XLSX, "Content-Disposition": `attachment; filename="${t.name}.xlsx"` });
+  const csv = (c: Context, t: ReportTable) => c.body(toCsv(t), 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${t.name}.csv"` });
+  const xlsx = async (c: Context, t: ReportTable) => c.body((await toXlsx(t)) as Uint8Array<ArrayBuffer>, 200, { "Content-Type": XLSX, "Content-Disposition": `attachment; filename="${t.name}.xlsx"` });
 
   /** One report as JSON, .csv and .xlsx, all in the OpenAPI document. */
   function formats<S extends z.ZodObject, E extends z.ZodObject>(def: {
@@ -200,7 +201,7 @@ export function registerReportRoutes(r: Router, api: Api, deps: AppDeps) {
     exportQuery: dailyQuerySchema,
     schema: dailyReportSchema,
     json: async (q) => dailyJson(await reports.daily(q.date, { departmentId: q.departmentId, personId: q.personId })),
-    table: async (q) => reports.dailyTable(await reports.daily(q.date, { departmentId: q.departmentId, personId: q.personId })),
+    table: async (q) => dailyTable(await reports.daily(q.date, { departmentId: q.departmentId, personId: q.personId }), tz),
   });
 
   formats({
@@ -210,7 +211,7 @@ export function registerReportRoutes(r: Router, api: Api, deps: AppDeps) {
     exportQuery: timesheetQuerySchema,
     schema: timesheetSchema,
     json: async (q) => timesheetJson(await reports.timesheet(q.personId, q.from, q.to)),
-    table: async (q) => reports.timesheetTable(await reports.timesheet(q.personId, q.from, q.to)),
+    table: async (q) => timesheetTable(await reports.timesheet(q.personId, q.from, q.to), tz),
   });
 
   formats({
@@ -220,7 +221,7 @@ export function registerReportRoutes(r: Router, api: Api, deps: AppDeps) {
     exportQuery: summaryQuerySchema,
     schema: summarySchema,
     json: async (q) => summaryJson(await reports.summary(q.from, q.to, q.departmentId)),
-    table: async (q) => reports.summaryTable(await reports.summary(q.from, q.to, q.departmentId)),
+    table: async (q) => summaryTable(await reports.summary(q.from, q.to, q.departmentId)),
   });
 
   formats({
@@ -230,6 +231,6 @@ export function registerReportRoutes(r: Router, api: Api, deps: AppDeps) {
     exportQuery: matrixQuerySchema.omit({ limit: true, offset: true }),
     schema: matrixSchema,
     json: async (q) => matrixJson(await reports.matrix(q.from, q.to, { departmentId: q.departmentId, personId: q.personId }, q.limit, q.offset)),
-    table: (q) => reports.matrixTable(q.from, q.to, { departmentId: q.departmentId, personId: q.personId }),
+    table: async (q) => matrixTable(await reports.matrixOfEveryone(q.from, q.to, { departmentId: q.departmentId, personId: q.personId })),
   });
 }

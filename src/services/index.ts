@@ -16,7 +16,7 @@ import { PeopleService } from "./people";
 import { AttendanceRepo, ReportsRepo } from "../db/repos/attendance";
 import { HolidaysRepo, LeavesRepo, SchedulesRepo } from "../db/repos/schedules";
 import { AttendanceService } from "./attendance";
-import { ReportsService } from "./reports";
+import { ReportsService } from "./reports/compute";
 import type { Auth } from "./auth";
 import { CamerasRepo } from "../db/repos/cameras";
 import { CameraService } from "./cameras";

@@ -1,7 +1,8 @@
 import { Panel } from "../layout";
 import { AttendanceFeedItem } from "../partials/feed";
 import { CameraTable } from "./cameras";
-import { Chart, ChartScripts, dayStateTone, type ChartSpec } from "./reports";
+import { dayStateTone } from "../partials/report-table";
+import { Chart, ChartScripts, type ChartSpec } from "../partials/chart";
 import { DAY_STATE_LABELS, type DayState } from "../../src/domain/attendance/report";
 import type { AttendanceCreated } from "../../src/live/events";
 import type { CameraView } from "../../src/services/cameras";

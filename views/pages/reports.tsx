@@ -1,60 +1,20 @@
 import { PersonPicker } from "../partials/person-picker";
-import type { Child } from "hono/jsx";
-import { DAY_STATE_LABELS, STATUS_CODES, STATUS_LABELS, hhmm, punchLabel, punchLabeller, ATTENDANCE_STATUSES } from "../../src/domain/attendance/report";
-import { parseDay, weekday } from "../../src/domain/time";
-import type { DailyReport, Matrix, Summary, Timesheet } from "../../src/services/reports";
-import type { SummaryRow } from "../../src/db/repos/attendance";
+import { DAY_STATE_LABELS, STATUS_CODES, STATUS_LABELS, hhmm, ATTENDANCE_STATUSES } from "../../src/domain/attendance/report";
+import { dailyColumns, matrixColumns, summaryColumns, timesheetColumns } from "../../src/domain/reports/columns";
+import type { DailyReport, Matrix, Summary, Timesheet } from "../../src/domain/reports/model";
+import { parseDay } from "../../src/domain/time";
 import { Panel } from "../layout";
 import { Flash, Pager, qs } from "../partials/common";
+import { Chart } from "../partials/chart";
+import { isWeekend, ReportTable } from "../partials/report-table";
 
 type Option = { id: number; name: string };
 type Params = Record<string, string | number | undefined>;
-
-/** What public/js/charts.js draws with uPlot; x is epoch seconds. */
-export interface ChartSpec {
-  title: string;
-  /** Legend label of the x values ("Day", "Time"). */
-  xLabel: string;
-  tz: string;
-  x: number[];
-  series: { label: string; values: (number | null)[]; kind: "bars" | "line"; color: string; axis?: 0 | 1; unit: string }[];
-}
-
-/** A chart: the data travels as JSON in a data attribute (no inline script; see the CSP). */
-export function Chart({ spec }: { spec: ChartSpec }) {
-  return (
-    <figure class="chart" data-chart={JSON.stringify(spec)}>
-      <figcaption>{spec.title}</figcaption>
-      <div class="chart-area" />
-    </figure>
-  );
-}
-
-/** uPlot and the script that draws every chart of the page. */
-export function ChartScripts() {
-  return (
-    <>
-      <link rel="stylesheet" href="/assets/vendor/uPlot.min.css" />
-      <script src="/assets/vendor/uPlot.iife.min.js" defer></script>
-      <script src="/assets/js/charts.js" defer></script>
-    </>
-  );
-}
 
 const dayX = (day: string) => {
   const { y, m, d } = parseDay(day);
   return Date.UTC(y, m - 1, d) / 1000;
 };
-
-/** The colour of a day's state on badges and the dashboard's cards: ok, warn, bad or none. */
-export function dayStateTone(status: string): "ok" | "warn" | "bad" | "" {
-  return status === "present" ? "ok" : status === "late" || status === "incomplete" ? "warn" : status === "absent" ? "bad" : "";
-}
-
-function StatusBadge({ status }: { status: string | null }) {
-  if (!status) return <span class="muted">{DAY_STATE_LABELS.not_computed}</span>;
-  return <span class={`badge ${dayStateTone(status)}`}>{STATUS_LABELS[status as keyof typeof STATUS_LABELS] ?? status}</span>;
-}
 
 function Exports({ kind, params }: { kind: string; params: Params }) {
   const q = qs(params);
@@ -169,7 +129,6 @@ function PersonInput({ person, personId }: { person?: string; personId?: number 
 
 export function DailyPage({ date, departmentId, person, personId, departments, report, tz, problem }: { date: string; departmentId?: number; person?: string; personId?: number; departments: Option[]; report?: DailyReport; tz: string; problem?: string }) {
   const params = { date, departmentId, personId };
-  const punch = punchLabeller(date, tz);
   return (
     <Panel title={`Daily sheet ${date}`} actions={report && <Exports kind="daily" params={params} />}>
       <form class="filters" method="get" action="/reports/daily">
@@ -201,42 +160,9 @@ export function DailyPage({ date, departmentId, person, personId, departments, r
               }}
             />
           )}
-          <table class="report" id="daily-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Code</th>
-                <th>Department</th>
-                <th>Status</th>
-                <th>In</th>
-                <th>Out</th>
-                <th>Worked</th>
-                <th>Late</th>
-                <th>Early</th>
-                <th>Overtime</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.rows.map((r) => (
-                <tr>
-                  <td>
-                    <a href={`/reports/timesheet${qs({ personId: r.personId, from: date, to: date })}`}>{r.name}</a>
-                  </td>
-                  <td>{r.employeeCode}</td>
-                  <td>{r.departmentName ?? ""}</td>
-                  <td>
-                    <StatusBadge status={r.status} />
-                  </td>
-                  <td>{punch(r.firstIn)}</td>
-                  <td>{punch(r.lastOut)}</td>
-                  <td>{r.workedMinutes ? hhmm(r.workedMinutes) : ""}</td>
-                  <td>{r.lateMinutes ? `${r.lateMinutes} min` : ""}</td>
-                  <td>{r.earlyMinutes ? `${r.earlyMinutes} min` : ""}</td>
-                  <td>{r.overtimeMinutes ? hhmm(r.overtimeMinutes) : ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div class="scroll">
+            <ReportTable id="daily-table" columns={dailyColumns(date, tz)} rows={report.rows} links={{ name: (r) => `/reports/timesheet${qs({ personId: r.personId, from: date, to: date })}` }} />
+          </div>
         </>
       )}
     </Panel>
@@ -302,75 +228,12 @@ export function TimesheetPage({ sheet, person, from, to, tz, problem, scheduleNa
               }}
             />
           )}
-          <table class="report" id="timesheet-table">
-            <thead>
-              <tr>
-                <th>Day</th>
-                <th>Status</th>
-                <th>In</th>
-                <th>Out</th>
-                <th>Worked</th>
-                <th>Late</th>
-                <th>Early</th>
-                <th>Overtime</th>
-                <th>Notes</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sheet.days.map((d) => (
-                <tr class={weekday(d.day) === 0 || weekday(d.day) === 6 ? "weekend" : undefined}>
-                  <td class="nowrap">
-                    <a href={`/attendance${qs({ personId: sheet.person.id, from: d.day, to: d.day })}`}>{d.day}</a> {d.weekday.slice(0, 3)}
-                  </td>
-                  <td>
-                    <StatusBadge status={d.status} />
-                  </td>
-                  <td>{punchLabel(d.firstIn, d.day, tz)}</td>
-                  <td>{punchLabel(d.lastOut, d.day, tz)}</td>
-                  <td>{d.workedMinutes ? hhmm(d.workedMinutes) : ""}</td>
-                  <td>{d.lateMinutes ? `${d.lateMinutes} min` : ""}</td>
-                  <td>{d.earlyMinutes ? `${d.earlyMinutes} min` : ""}</td>
-                  <td>{d.overtimeMinutes ? hhmm(d.overtimeMinutes) : ""}</td>
-                  <td class="muted">{d.flags.filter((f) => f !== "no_schedule").join(", ")}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th>Total</th>
-                <th />
-                <th />
-                <th />
-                <th>{hhmm(t.workedMinutes)}</th>
-                <th>{t.lateMinutes} min</th>
-                <th>{t.earlyMinutes} min</th>
-                <th>{hhmm(t.overtimeMinutes)}</th>
-                <th />
-              </tr>
-            </tfoot>
-          </table>
+          <div class="scroll">
+            <ReportTable id="timesheet-table" columns={timesheetColumns(tz)} rows={sheet.days} totals={t} links={{ day: (d) => `/attendance${qs({ personId: sheet.person.id, from: d.day, to: d.day })}` }} rowClass={(d) => (isWeekend(d.day) ? "weekend" : undefined)} />
+          </div>
         </>
       )}
     </Panel>
-  );
-}
-
-function SummaryTr({ r, byPerson, from, to, total }: { r: SummaryRow; byPerson: boolean; from: string; to: string; total?: boolean }) {
-  const Cell = total ? "th" : "td";
-  const name: Child = total ? "Total" : byPerson ? <a href={`/reports/timesheet${qs({ personId: r.key ?? undefined, from, to })}`}>{r.label}</a> : r.key === null ? <span class="muted">No department</span> : <a href={`/reports/summary${qs({ departmentId: r.key, from, to })}`}>{r.label}</a>;
-  return (
-    <tr>
-      <Cell>{name}</Cell>
-      <Cell>{byPerson ? (r.code ?? "") : r.people}</Cell>
-      <Cell>{r.present}</Cell>
-      <Cell>{r.late}</Cell>
-      <Cell>{r.absent}</Cell>
-      <Cell>{r.onLeave}</Cell>
-      <Cell>{r.holiday}</Cell>
-      <Cell>{hhmm(r.workedMinutes)}</Cell>
-      <Cell>{hhmm(r.overtimeMinutes)}</Cell>
-      <Cell>{r.late ? Math.round(r.lateMinutes / r.late) : 0} min</Cell>
-    </tr>
   );
 }
 
@@ -429,30 +292,15 @@ export function SummaryPage({ summary, departments, departmentId, from, to, prob
           {summary.rows.length === 0 ? (
             <p class="muted">No computed days in this range.</p>
           ) : (
-            <table class="report" id="summary-table">
-              <thead>
-                <tr>
-                  <th>{byPerson ? "Name" : "Department"}</th>
-                  <th>{byPerson ? "Code" : "People"}</th>
-                  <th>Days present</th>
-                  <th>Late</th>
-                  <th>Absent</th>
-                  <th>On leave</th>
-                  <th>Holiday</th>
-                  <th>Worked h</th>
-                  <th>Overtime h</th>
-                  <th>Avg late</th>
-                </tr>
-              </thead>
-              <tbody>
-                {summary.rows.map((r) => (
-                  <SummaryTr r={r} byPerson={byPerson} from={from} to={to} />
-                ))}
-              </tbody>
-              <tfoot>
-                <SummaryTr r={summary.totals} byPerson={byPerson} from={from} to={to} total />
-              </tfoot>
-            </table>
+            <div class="scroll">
+              <ReportTable
+                id="summary-table"
+                columns={summaryColumns(byPerson)}
+                rows={summary.rows}
+                totals={summary.totals}
+                links={{ name: (r) => (byPerson ? `/reports/timesheet${qs({ personId: r.key ?? undefined, from, to })}` : r.key === null ? undefined : `/reports/summary${qs({ departmentId: r.key, from, to })}`) }}
+              />
+            </div>
           )}
         </>
       )}
@@ -497,32 +345,7 @@ export function MatrixPage({ matrix, departments, departmentId, person, personId
 export function MatrixTable({ matrix: m, departmentId, person }: { matrix: Matrix; departmentId?: number; person?: string }) {
   return (
     <div id="matrix-table" class="scroll">
-      <table class="matrix">
-        <thead>
-          <tr>
-            <th>Name</th>
-            {m.days.map((d) => (
-              <th class={weekday(d) === 0 || weekday(d) === 6 ? "weekend" : undefined} title={d}>
-                {Number(d.slice(8))}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {m.people.map((p) => (
-            <tr>
-              <td class="nowrap">
-                <a href={`/reports/timesheet${qs({ personId: p.id, from: m.from, to: m.to })}`}>{p.name}</a>
-              </td>
-              {p.statuses.map((s, i) => (
-                <td class={s ? `code code-${s}` : "code"} title={`${m.days[i]}: ${DAY_STATE_LABELS[s ?? "not_computed"]}`}>
-                  {p.codes[i]}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ReportTable class="matrix" columns={matrixColumns(m.days)} rows={m.people} links={{ name: (p) => `/reports/timesheet${qs({ personId: p.id, from: m.from, to: m.to })}` }} />
       <Pager base="/reports/matrix" params={{ departmentId, person, from: m.from, to: m.to }} total={m.total} limit={m.limit} offset={m.offset} target="#matrix-table" />
     </div>
   );
