@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { attendanceEvents, cameras, dailyStatus, departments, people } from "../schema";
+import type { SummaryRow, TrendDay } from "../../domain/reports/model";
 
 export type EventRow = typeof attendanceEvents.$inferSelect;
 export type EventInsert = typeof attendanceEvents.$inferInsert;
@@ -250,35 +251,6 @@ export interface SheetRow {
   lastOut: Date | null;
 }
 
-/** Sums over stored statuses; `key`/`label` name the group (a department or a person). */
-export interface SummaryRow {
-  key: number | null;
-  label: string | null;
-  code: string | null;
-  people: number;
-  days: number;
-  present: number;
-  late: number;
-  absent: number;
-  onLeave: number;
-  holiday: number;
-  incomplete: number;
-  workedMinutes: number;
-  lateMinutes: number;
-  earlyMinutes: number;
-  overtimeMinutes: number;
-}
-
-export interface TrendRow {
-  day: string;
-  people: number;
-  present: number;
-  late: number;
-  absent: number;
-  lateMinutes: number;
-  workedMinutes: number;
-}
-
 const n = (v: unknown) => Number(v ?? 0);
 
 /** Read-only queries over daily_status for the reports. */
@@ -424,7 +396,7 @@ export class ReportsRepo {
   }
 
   /** Per-day sums for the trend charts. */
-  async trend(from: string, to: string, f: ReportPeopleFilter): Promise<TrendRow[]> {
+  async trend(from: string, to: string, f: ReportPeopleFilter): Promise<TrendDay[]> {
     const filtered = f.departmentId !== undefined || f.personId !== undefined;
     const base = this.db
       .select({

@@ -71,7 +71,7 @@ export interface Timesheet {
   totals: Totals;
 }
 
-/** Sums over a range for one department (key: its id, null = no department) or one person. */
+/** Sums over stored statuses for one group over a range: a department (key: its id, null = no department) or a person. */
 export interface SummaryRow {
   key: number | null;
   label: string | null;
