@@ -1,7 +1,10 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { AttendancePage, EventForm, type EventFilterParams, type FormValues } from "../../views/pages/attendance";
-import { HolidaysPage, LeavesPage, RecomputeStatus, ScheduleForm, SchedulePage, SchedulesPage, WEEK_ORDER, type RecomputeView } from "../../views/pages/schedules";
+import { HolidaysPage } from "../../views/pages/holidays";
+import { LeavesPage } from "../../views/pages/leaves";
+import { ScheduleForm, SchedulePage, SchedulesPage, WEEK_ORDER } from "../../views/pages/schedules";
+import { RecomputeStatus, type RecomputeView } from "../../views/partials/recompute";
 import type { AppDeps, AppEnv } from "../app-env";
 import type { EventView } from "../db/repos/attendance";
 import type { ScheduleView } from "../db/repos/schedules";
