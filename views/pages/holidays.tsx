@@ -1,4 +1,3 @@
-import type { HolidayRow } from "../../src/db/repos/schedules";
 import { WEEKDAY_NAMES } from "../../src/domain/attendance";
 import { weekday } from "../../src/domain/time";
 import { Panel } from "../layout";
@@ -8,7 +7,14 @@ import { RecomputeStatus, type RecomputeView } from "../partials/recompute";
 type FormValues = Record<string, string | undefined>;
 type Errors = Record<string, string>;
 
-export function HolidaysPage({ rows, year, canEdit, values = {}, errors = {}, flash, recompute }: { rows: HolidayRow[]; year: number; canEdit: boolean; values?: FormValues; errors?: Errors; flash?: string; recompute?: RecomputeView }) {
+/** A holiday as the page lists it. */
+export interface HolidayItem {
+  id: number;
+  day: string;
+  name: string;
+}
+
+export function HolidaysPage({ rows, year, canEdit, values = {}, errors = {}, flash, recompute }: { rows: HolidayItem[]; year: number; canEdit: boolean; values?: FormValues; errors?: Errors; flash?: string; recompute?: RecomputeView }) {
   return (
     <Panel
       title={`Holidays ${year}`}

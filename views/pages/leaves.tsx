@@ -1,5 +1,4 @@
 import { PersonPicker } from "../partials/person-picker";
-import type { LeaveView } from "../../src/db/repos/schedules";
 import { Panel } from "../layout";
 import { FieldError, Flash, Pager, qs } from "../partials/common";
 import { RecomputeStatus, type RecomputeView } from "../partials/recompute";
@@ -7,10 +6,22 @@ import { RecomputeStatus, type RecomputeView } from "../partials/recompute";
 type FormValues = Record<string, string | undefined>;
 type Errors = Record<string, string>;
 
+/** A leave as the page lists it. */
+export interface LeaveItem {
+  id: number;
+  personId: number;
+  personName: string;
+  employeeCode: string;
+  fromDay: string;
+  toDay: string;
+  kind: string;
+  note: string | null;
+}
+
 export const LEAVE_KIND_LABELS: Record<string, string> = { leave: "Leave", vacation: "Vacation", sick: "Sick", unpaid: "Unpaid leave", training: "Training" };
 
 export function LeavesPage(props: {
-  rows: LeaveView[];
+  rows: LeaveItem[];
   total: number;
   limit: number;
   offset: number;

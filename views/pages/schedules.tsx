@@ -1,5 +1,4 @@
 import { PersonPicker } from "../partials/person-picker";
-import type { ScheduleView } from "../../src/db/repos/schedules";
 import type { WeeklyPattern } from "../../src/domain/attendance";
 import { WEEKDAY_NAMES } from "../../src/domain/attendance";
 import { Panel } from "../layout";
@@ -10,6 +9,20 @@ type Option = { id: number; name: string };
 type FormValues = Record<string, string | undefined>;
 type Errors = Record<string, string>;
 
+/** A schedule as the pages show it, with how many departments and people use it. */
+export interface ScheduleItem {
+  id: number;
+  name: string;
+  /** A WeeklyPattern (stored as JSON). */
+  pattern: unknown;
+  graceMinutes: number;
+  breakMinutes: number;
+  minHours: number;
+  autoCheckoutMinutes: number | null;
+  departmentCount: number;
+  overrideCount: number;
+}
+
 /** Monday first, as people read a week; values are weekday() indexes (0 = Sunday). */
 export const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0] as const;
 
@@ -18,7 +31,7 @@ function shiftText(p: WeeklyPattern, i: number): string {
   return s ? `${s.start}–${s.end}${s.end <= s.start ? " (+1)" : ""}` : "off";
 }
 
-export function SchedulesPage({ rows, canEdit, flash }: { rows: ScheduleView[]; canEdit: boolean; flash?: string }) {
+export function SchedulesPage({ rows, canEdit, flash }: { rows: ScheduleItem[]; canEdit: boolean; flash?: string }) {
   return (
     <Panel
       title="Work schedules"
@@ -159,7 +172,7 @@ export function ScheduleForm({ values = {}, errors = {}, id }: { values?: FormVa
 }
 
 export interface ScheduleDetail {
-  schedule: ScheduleView;
+  schedule: ScheduleItem;
   departments: { id: number; name: string; peopleCount: number }[];
   people: { rows: { id: number; name: string; employeeCode: string; departmentName: string | null }[]; total: number; limit: number; offset: number };
   allDepartments: Option[];
