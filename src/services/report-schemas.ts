@@ -57,24 +57,26 @@ export const dailyReportSchema = z.object({
   rows: z.array(z.object({ personId: z.number().int(), name: z.string(), employeeCode: z.string(), departmentName: z.string().nullable(), ...dayFields })),
 });
 
-const totalsSchema = z.object({
-  workedMinutes: z.number().int(),
-  overtimeMinutes: z.number().int(),
-  lateMinutes: z.number().int(),
-  earlyMinutes: z.number().int(),
-  present: z.number().int(),
-  late: z.number().int(),
-  absent: z.number().int(),
-  onLeave: z.number().int(),
-  holiday: z.number().int(),
-  incomplete: z.number().int(),
-});
+const int = () => z.number().int();
+/** Days per status and minute sums over a range: a timesheet's totals, a summary row's figures. */
+const rangeSums = {
+  workedMinutes: int(),
+  overtimeMinutes: int(),
+  lateMinutes: int(),
+  earlyMinutes: int(),
+  present: int(),
+  late: int(),
+  absent: int(),
+  onLeave: int(),
+  holiday: int(),
+  incomplete: int(),
+};
 
 export const timesheetSchema = z.object({
   person: z.object({ id: z.number().int(), name: z.string(), employeeCode: z.string(), departmentName: z.string().nullable() }),
   from: z.string(),
   to: z.string(),
-  totals: totalsSchema,
+  totals: z.object(rangeSums),
   days: z.array(z.object({ day: z.string(), weekday: z.string(), ...dayFields })),
 });
 
@@ -82,18 +84,9 @@ const summaryRowSchema = z.object({
   id: z.number().int().nullable().describe("Department id (or person id when broken down by person); null = no department"),
   name: z.string().nullable(),
   employeeCode: z.string().nullable(),
-  people: z.number().int(),
-  days: z.number().int(),
-  present: z.number().int(),
-  late: z.number().int(),
-  absent: z.number().int(),
-  onLeave: z.number().int(),
-  holiday: z.number().int(),
-  incomplete: z.number().int(),
-  workedMinutes: z.number().int(),
-  lateMinutes: z.number().int(),
-  earlyMinutes: z.number().int(),
-  overtimeMinutes: z.number().int(),
+  people: int(),
+  days: int(),
+  ...rangeSums,
 });
 
 export const summarySchema = z.object({

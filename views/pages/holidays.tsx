@@ -1,11 +1,8 @@
 import { WEEKDAY_NAMES } from "../../src/domain/attendance";
 import { weekday } from "../../src/domain/time";
 import { Panel } from "../layout";
-import { FieldError, Flash } from "../partials/common";
+import { FieldError, Flash, type FormErrors, type FormValues } from "../partials/common";
 import { RecomputeStatus, type RecomputeView } from "../partials/recompute";
-
-type FormValues = Record<string, string | undefined>;
-type Errors = Record<string, string>;
 
 /** A holiday as the page lists it. */
 export interface HolidayItem {
@@ -14,7 +11,7 @@ export interface HolidayItem {
   name: string;
 }
 
-export function HolidaysPage({ rows, year, canEdit, values = {}, errors = {}, flash, recompute }: { rows: HolidayItem[]; year: number; canEdit: boolean; values?: FormValues; errors?: Errors; flash?: string; recompute?: RecomputeView }) {
+export function HolidaysPage({ rows, year, canEdit, values = {}, errors = {}, flash, recompute }: { rows: HolidayItem[]; year: number; canEdit: boolean; values?: FormValues; errors?: FormErrors; flash?: string; recompute?: RecomputeView }) {
   return (
     <Panel
       title={`Holidays ${year}`}

@@ -1,10 +1,7 @@
 import { PersonPicker } from "../partials/person-picker";
 import { Panel } from "../layout";
-import { FieldError, Flash, Pager, qs } from "../partials/common";
+import { FieldError, Flash, Pager, qs, type FormErrors, type FormValues } from "../partials/common";
 import { RecomputeStatus, type RecomputeView } from "../partials/recompute";
-
-type FormValues = Record<string, string | undefined>;
-type Errors = Record<string, string>;
 
 /** A leave as the page lists it. */
 export interface LeaveItem {
@@ -31,7 +28,7 @@ export function LeavesPage(props: {
   personProblem?: string;
   filterPersonId?: string;
   values?: FormValues;
-  errors?: Errors;
+  errors?: FormErrors;
   flash?: string;
   recompute?: RecomputeView;
 }) {

@@ -2,12 +2,10 @@ import { PersonPicker } from "../partials/person-picker";
 import type { WeeklyPattern } from "../../src/domain/attendance";
 import { WEEKDAY_NAMES } from "../../src/domain/attendance";
 import { Panel } from "../layout";
-import { FieldError, Flash, Pager } from "../partials/common";
+import { FieldError, Flash, Pager, type FormErrors, type FormValues } from "../partials/common";
 import { RecomputeStatus, type RecomputeView } from "../partials/recompute";
 
 type Option = { id: number; name: string };
-type FormValues = Record<string, string | undefined>;
-type Errors = Record<string, string>;
 
 /** A schedule as the pages show it, with how many departments and people use it. */
 export interface ScheduleItem {
@@ -91,7 +89,7 @@ export function SchedulesPage({ rows, canEdit, flash }: { rows: ScheduleItem[]; 
   );
 }
 
-export function ScheduleForm({ values = {}, errors = {}, id }: { values?: FormValues; errors?: Errors; id?: number }) {
+export function ScheduleForm({ values = {}, errors = {}, id }: { values?: FormValues; errors?: FormErrors; id?: number }) {
   const action = id ? `/schedules/${id}` : "/schedules";
   const dayError = (i: number) => errors[`pattern.${i}.start`] ?? errors[`pattern.${i}.end`] ?? errors[`pattern.${i}`];
   return (
@@ -178,7 +176,7 @@ export interface ScheduleDetail {
   allDepartments: Option[];
 }
 
-export function SchedulePage({ d, canEdit, flash, errors = {}, assignPerson, recompute }: { d: ScheduleDetail; canEdit: boolean; flash?: string; errors?: Errors; assignPerson?: string; recompute?: RecomputeView }) {
+export function SchedulePage({ d, canEdit, flash, errors = {}, assignPerson, recompute }: { d: ScheduleDetail; canEdit: boolean; flash?: string; errors?: FormErrors; assignPerson?: string; recompute?: RecomputeView }) {
   const s = d.schedule;
   const p = s.pattern as WeeklyPattern;
   return (

@@ -34,6 +34,10 @@ export function Pager({ base, params, total, limit, offset, target }: { base: st
   );
 }
 
+/** A form's submitted values, and its problems by field name. */
+export type FormValues = Record<string, string | undefined>;
+export type FormErrors = Record<string, string>;
+
 export function FieldError({ errors, name }: { errors?: Record<string, string>; name: string }) {
   const e = errors?.[name];
   return e ? (

@@ -5,7 +5,7 @@
  */
 import { hours, punchLabel, punchLabeller, STATUS_CODES } from "../attendance/report";
 import type { AttendanceStatus } from "../attendance";
-import type { DailyRow, MatrixPerson, SummaryRow, TimesheetDay, Totals } from "./model";
+import type { DailyRow, DayFigures, MatrixPerson, SummaryRow, TimesheetDay, Totals } from "./model";
 
 /**
  * How a value is kept and shown:
@@ -48,11 +48,10 @@ const name: Column<{ name: string }> = { id: "name", header: "Name", kind: "text
 const code: Column<{ employeeCode: string }> = { id: "employeeCode", header: "Employee code", kind: "text", width: 14, value: (r) => r.employeeCode };
 const department: Column<{ departmentName: string | null }> = { id: "department", header: "Department", kind: "text", width: 20, value: (r) => r.departmentName };
 
-type Day = { status: AttendanceStatus | null; workedMinutes: number; lateMinutes: number; earlyMinutes: number; overtimeMinutes: number; flags: string[] };
 type DaySums = Pick<Totals, "workedMinutes" | "lateMinutes" | "earlyMinutes" | "overtimeMinutes">;
 
 /** Status, punches, minutes and flags of one person's day: the daily sheet's and the timesheet's. */
-function dayColumns<R extends Day, T extends DaySums>(punch: (r: R, which: "firstIn" | "lastOut") => string, statusTotal?: (t: T) => string): Column<R, T>[] {
+function dayColumns<R extends DayFigures, T extends DaySums>(punch: (r: R, which: "firstIn" | "lastOut") => string, statusTotal?: (t: T) => string): Column<R, T>[] {
   return [
     { id: "status", header: "Status", kind: "status", width: 12, value: (r) => r.status, ...(statusTotal && { total: statusTotal }) },
     { id: "firstIn", header: "First in", kind: "punch", width: 10, value: (r) => punch(r, "firstIn") },

@@ -4,12 +4,8 @@
  */
 import type { AttendanceStatus, Histogram } from "../attendance";
 
-/** One person's stored day on the daily sheet (status null: the day was never computed). */
-export interface DailyRow {
-  personId: number;
-  name: string;
-  employeeCode: string;
-  departmentName: string | null;
+/** What a person's stored day holds (status null: the day was never computed). */
+export interface DayFigures {
   status: AttendanceStatus | null;
   firstIn: Date | null;
   lastOut: Date | null;
@@ -18,6 +14,14 @@ export interface DailyRow {
   earlyMinutes: number;
   overtimeMinutes: number;
   flags: string[];
+}
+
+/** One person's day on the daily sheet. */
+export interface DailyRow extends DayFigures {
+  personId: number;
+  name: string;
+  employeeCode: string;
+  departmentName: string | null;
 }
 
 export interface DailyReport {
@@ -27,19 +31,12 @@ export interface DailyReport {
   arrivals: Histogram;
 }
 
-export interface TimesheetDay {
+export interface TimesheetDay extends DayFigures {
   day: string;
   weekday: string;
-  status: AttendanceStatus | null;
-  firstIn: Date | null;
-  lastOut: Date | null;
-  workedMinutes: number;
-  lateMinutes: number;
-  earlyMinutes: number;
-  overtimeMinutes: number;
-  flags: string[];
 }
 
+/** Minute sums and days per status over a range. */
 export interface Totals {
   workedMinutes: number;
   overtimeMinutes: number;
@@ -72,22 +69,12 @@ export interface Timesheet {
 }
 
 /** Sums over stored statuses for one group over a range: a department (key: its id, null = no department) or a person. */
-export interface SummaryRow {
+export interface SummaryRow extends Totals {
   key: number | null;
   label: string | null;
   code: string | null;
   people: number;
   days: number;
-  present: number;
-  late: number;
-  absent: number;
-  onLeave: number;
-  holiday: number;
-  incomplete: number;
-  workedMinutes: number;
-  lateMinutes: number;
-  earlyMinutes: number;
-  overtimeMinutes: number;
 }
 
 export interface TrendDay {
