@@ -50,16 +50,20 @@ const department: Column<{ departmentName: string | null }> = { id: "department"
 
 type DaySums = Pick<Totals, "workedMinutes" | "lateMinutes" | "earlyMinutes" | "overtimeMinutes">;
 
-/** Status, punches, minutes and flags of one person's day: the daily sheet's and the timesheet's. */
+/**
+ * Status, punches, minutes and flags of one person's day: the daily sheet's and the timesheet's.
+ * With `statusTotal` the report has a totals row: that sentence under the status, sums under the minutes.
+ */
 function dayColumns<R extends DayFigures, T extends DaySums>(punch: (r: R, which: "firstIn" | "lastOut") => string, statusTotal?: (t: T) => string): Column<R, T>[] {
+  const total = (get: (t: T) => Cell) => (statusTotal ? { total: get } : {});
   return [
     { id: "status", header: "Status", kind: "status", width: 12, value: (r) => r.status, ...(statusTotal && { total: statusTotal }) },
     { id: "firstIn", header: "First in", kind: "punch", width: 10, value: (r) => punch(r, "firstIn") },
     { id: "lastOut", header: "Last out", kind: "punch", width: 10, value: (r) => punch(r, "lastOut") },
-    { id: "worked", header: "Worked hours", kind: "hours", width: 12, value: (r) => r.workedMinutes, total: (t) => t.workedMinutes },
-    { id: "late", header: "Late minutes", kind: "minutes", width: 12, value: (r) => r.lateMinutes, total: (t) => t.lateMinutes },
-    { id: "early", header: "Early minutes", kind: "minutes", width: 12, value: (r) => r.earlyMinutes, total: (t) => t.earlyMinutes },
-    { id: "overtime", header: "Overtime hours", kind: "hours", width: 14, value: (r) => r.overtimeMinutes, total: (t) => t.overtimeMinutes },
+    { id: "worked", header: "Worked hours", kind: "hours", width: 12, value: (r) => r.workedMinutes, ...total((t) => t.workedMinutes) },
+    { id: "late", header: "Late minutes", kind: "minutes", width: 12, value: (r) => r.lateMinutes, ...total((t) => t.lateMinutes) },
+    { id: "early", header: "Early minutes", kind: "minutes", width: 12, value: (r) => r.earlyMinutes, ...total((t) => t.earlyMinutes) },
+    { id: "overtime", header: "Overtime hours", kind: "hours", width: 14, value: (r) => r.overtimeMinutes, ...total((t) => t.overtimeMinutes) },
     { id: "flags", header: "Flags", kind: "flags", width: 24, value: (r) => r.flags },
   ];
 }
