@@ -290,7 +290,7 @@ describe("matching", () => {
       expect(top!.similarity).toBeCloseTo(mean, 5);
       expect(top!.similarity).toBeGreaterThan(0.3);
     }
-  });
+  }, 30_000);
 
   test("gallery counts people and faces per person through adds, replacements and removals", () => {
     const g = new Gallery(4, 2);
