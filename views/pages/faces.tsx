@@ -1,6 +1,6 @@
 import type { FaceRow } from "../../src/db/repos/faces";
 import type { FaceQuality } from "../../src/domain/face/quality";
-import { Flash } from "../partials/common";
+import { DeleteForm, Flash } from "../partials/common";
 
 export interface UploadOutcome {
   file: string;
@@ -56,11 +56,7 @@ export function FacesPanel({ personId, faces, canEdit, consent, engineReady, out
                   {Math.round(q.faceSize)} px · sharp {Math.round(q.sharpness)}
                 </figcaption>
                 {canEdit && (
-                  <form method="post" action={`/people/${personId}/faces/${f.id}/delete`} hx-post={`/people/${personId}/faces/${f.id}/delete`} hx-target="#faces" hx-select="#faces" hx-swap="outerHTML" hx-confirm="Delete this face? Its photo and embedding are erased.">
-                    <button type="submit" class="link danger-link">
-                      Delete
-                    </button>
-                  </form>
+                  <DeleteForm action={`/people/${personId}/faces/${f.id}/delete`} swap="#faces" confirm="Delete this face? Its photo and embedding are erased." />
                 )}
               </figure>
             );

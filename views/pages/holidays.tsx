@@ -1,7 +1,7 @@
 import { WEEKDAY_NAMES } from "../../src/domain/attendance";
 import { weekday } from "../../src/domain/time";
 import { Panel } from "../layout";
-import { FieldError, Flash, type FormErrors, type FormValues } from "../partials/common";
+import { DeleteForm, FieldError, Flash, type FormErrors, type FormValues } from "../partials/common";
 import { RecomputeStatus, type RecomputeView } from "../partials/recompute";
 
 /** A holiday as the page lists it. */
@@ -51,11 +51,7 @@ export function HolidaysPage({ rows, year, canEdit, values = {}, errors = {}, fl
                 <td>{h.name}</td>
                 {canEdit && (
                   <td>
-                    <form method="post" action={`/holidays/${h.id}/delete`} hx-post={`/holidays/${h.id}/delete`} hx-confirm={`Delete the holiday ${h.name} on ${h.day}?`}>
-                      <button type="submit" class="link danger-link">
-                        Delete
-                      </button>
-                    </form>
+                    <DeleteForm action={`/holidays/${h.id}/delete`} confirm={`Delete the holiday ${h.name} on ${h.day}?`} />
                   </td>
                 )}
               </tr>

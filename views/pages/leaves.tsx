@@ -1,6 +1,6 @@
 import { PersonPicker } from "../partials/person-picker";
 import { Panel } from "../layout";
-import { FieldError, Flash, Pager, qs, type FormErrors, type FormValues } from "../partials/common";
+import { DeleteForm, FieldError, Flash, Pager, qs, type FormErrors, type FormValues } from "../partials/common";
 import { RecomputeStatus, type RecomputeView } from "../partials/recompute";
 
 /** A leave as the page lists it. */
@@ -85,11 +85,7 @@ export function LeavesPage(props: {
                   <td>{l.note ?? ""}</td>
                   {props.canEdit && (
                     <td>
-                      <form method="post" action={`/leaves/${l.id}/delete`} hx-post={`/leaves/${l.id}/delete`} hx-confirm={`Delete this leave of ${l.personName}?`}>
-                        <button type="submit" class="link danger-link">
-                          Delete
-                        </button>
-                      </form>
+                      <DeleteForm action={`/leaves/${l.id}/delete`} confirm={`Delete this leave of ${l.personName}?`} />
                     </td>
                   )}
                 </tr>

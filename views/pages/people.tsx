@@ -2,7 +2,7 @@ import type { Child } from "hono/jsx";
 import type { DepartmentView, PersonView } from "../../src/db/repos/people";
 import type { ImportReport, PeopleQuery } from "../../src/services/schemas";
 import { Panel } from "../layout";
-import { FieldError, Flash, Pager, fmtDateTime, qs } from "../partials/common";
+import { DeleteForm, FieldError, Flash, Pager, fmtDateTime, qs } from "../partials/common";
 
 type Option = { id: number; name: string };
 export type FormValues = Record<string, string | undefined>;
@@ -390,11 +390,7 @@ export function DepartmentsPage({ rows, total, q, limit, offset, canEdit, values
                     {canEdit && (
                       <td class="actions">
                         <a href={`/departments?edit=${d.id}`}>Edit</a>
-                        <form method="post" action={`/departments/${d.id}/delete`} hx-post={`/departments/${d.id}/delete`} hx-confirm={`Delete department ${d.name}? Its ${d.peopleCount} people stay, without a department.`}>
-                          <button type="submit" class="link danger-link">
-                            Delete
-                          </button>
-                        </form>
+                        <DeleteForm action={`/departments/${d.id}/delete`} confirm={`Delete department ${d.name}? Its ${d.peopleCount} people stay, without a department.`} />
                       </td>
                     )}
                   </tr>

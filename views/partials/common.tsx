@@ -59,3 +59,14 @@ export function fmtDateTime(d: Date | null | undefined, tz: string): string {
   if (!d) return "";
   return d.toLocaleString("en-GB", { timeZone: tz, year: "numeric", month: "short", day: "2-digit", hour: "2-digit", minute: "2-digit" });
 }
+
+/** A "Delete" link-styled button that posts to `action` after the browser confirms `confirm` (htmx, or a plain post without JS). */
+export function DeleteForm({ action, confirm, swap }: { action: string; confirm: string; swap?: string }) {
+  return (
+    <form method="post" action={action} hx-post={action} hx-confirm={confirm} {...(swap ? { "hx-target": swap, "hx-select": swap, "hx-swap": "outerHTML" } : {})}>
+      <button type="submit" class="link danger-link">
+        Delete
+      </button>
+    </form>
+  );
+}
