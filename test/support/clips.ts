@@ -1,6 +1,6 @@
 // Test videos made from still photos: put enrolled people and strangers in front of a "camera".
 import sharp from "sharp";
-import { needFfmpeg } from "./needs";
+import { resolveFfmpeg } from "../../workers/frame-source";
 
 export interface SlideshowOptions {
   /** How long each photo stays on screen. */
@@ -26,7 +26,7 @@ export async function slideshow(photos: string[], opts: SlideshowOptions): Promi
   const fps = opts.fps ?? 25;
   if (photos.length === 0) throw new Error("slideshow needs at least one photo");
   const framesEach = Math.max(1, Math.round(opts.secondsEach * fps));
-  const ffmpeg = needFfmpeg();
+  const ffmpeg = await resolveFfmpeg();
   const proc = Bun.spawn(
     [
       ffmpeg, "-hide_banner", "-loglevel", "error", "-y",

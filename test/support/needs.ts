@@ -1,5 +1,6 @@
 // What the slow tests need from the machine, checked where they first use it: a missing piece fails
 // the test with its name and how to get it (as .ci/run installs it), not with an ENOENT further on.
+// (ffmpeg: workers/frame-source.ts resolveFfmpeg already says how to get it.)
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
@@ -11,13 +12,6 @@ function missing(what: string, how: string): never {
 export function needModels(dir = process.env.MODELS_DIR): string {
   if (!dir || !existsSync(join(dir, "MODELS.md"))) missing("the shared face models", `set MODELS_DIR or put ../shared (models/, faces/, video/) beside the checkout (MODELS_DIR=${dir ?? "unset"})`);
   return dir;
-}
-
-/** ffmpeg on PATH or at FFMPEG_PATH; returns its path. */
-export function needFfmpeg(): string {
-  const path = process.env.FFMPEG_PATH ?? Bun.which("ffmpeg");
-  if (!path || !existsSync(path)) missing("ffmpeg", "apt-get install ffmpeg, or set FFMPEG_PATH");
-  return path;
 }
 
 /** Chromium at CHROMIUM_PATH (default /usr/bin/chromium); returns its path. */
